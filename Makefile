@@ -1,0 +1,45 @@
+# argus-tool: build, test, demo, install.
+# `make demo` runs the main job on the sample data in the repo; `make test` runs every test.
+
+CARGO    ?= cargo
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+PROFILE  ?= release
+TARGETDIR = target/$(PROFILE)
+BIN       = $(TARGETDIR)/argus-tool
+ROLES     = $(shell cat argv0-links)
+
+.PHONY: all build test demo links install clean fmt lint
+
+all: build
+
+build:
+	$(CARGO) build --profile $(PROFILE)
+
+# Role symlinks next to the built binary (target/release/ra -> argus-tool, ...).
+links: build
+	@for r in $(ROLES); do ln -sf argus-tool $(TARGETDIR)/$$r; done
+	@echo "links made in $(TARGETDIR): $(ROLES)"
+
+install: build
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/argus-tool
+	@for r in $(ROLES); do ln -sf argus-tool $(DESTDIR)$(BINDIR)/$$r; done
+
+demo: links
+	@echo "== ra over the sample archive (tests/data/demo.argus)"
+	TZ=UTC $(TARGETDIR)/ra -X -r tests/data/demo.argus
+
+test:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) test --release
+
+fmt:
+	$(CARGO) fmt --all
+
+lint:
+	$(CARGO) clippy --all-targets -- -D warnings
+
+clean:
+	$(CARGO) clean

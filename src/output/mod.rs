@@ -1,0 +1,2 @@
+//! Record sinks: archive files (`-w file [filter]`), stdout, and the TCP
+//! server for remote clients.

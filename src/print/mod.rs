@@ -1,0 +1,1 @@
+//! Text output of records: ra-compatible columns, delimited text, XML, JSON.

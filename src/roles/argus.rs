@@ -1,0 +1,10 @@
+//! The `argus` role.
+
+use std::ffi::OsString;
+
+/// Runs `argus` with `args` (args[0] is the role name) and returns the exit status.
+pub fn main(args: Vec<OsString>) -> i32 {
+    let _ = args;
+    crate::diag::log("argus", "not implemented yet");
+    crate::diag::EXIT_FAIL
+}

@@ -1,0 +1,6 @@
+//! The integration test binary: runs the built `argus-tool` both as
+//! `argus-tool <role>` and through argv[0] symlinks. TZ is pinned to UTC.
+
+mod util;
+
+mod dispatch;
