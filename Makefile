@@ -33,7 +33,7 @@ demo: links
 test:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
-	$(CARGO) test --release
+	$(CARGO) test
 
 fmt:
 	$(CARGO) fmt --all

@@ -43,9 +43,8 @@ impl std::error::Error for Fatal {}
 
 /// Local wall-clock time of day as `HH:MM:SS.ffffff`.
 pub fn wall_clock_stamp() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     let secs = now.as_secs() as libc::time_t;
     // SAFETY: `tm` is a plain C struct that localtime_r fully initialises on
     // success; on failure we fall back to the zeroed value.

@@ -15,6 +15,7 @@ pub mod diag;
 pub mod dispatch;
 pub mod filter;
 pub mod flow;
+pub mod names;
 pub mod output;
 pub mod print;
 pub mod record;

@@ -198,7 +198,10 @@ pub enum KeyAddrs {
     Arp(ArpKey),
     /// Any other key (RARP, MPLS/VLAN/L2 matrix, WLAN, ISIS, ...): the body
     /// bytes as stored, `len` of them.
-    Other { bytes: [u8; 48], len: u8 },
+    Other {
+        bytes: [u8; 48],
+        len: u8,
+    },
 }
 
 /// FLOW DSR (0x02): the flow key.
@@ -426,10 +429,17 @@ pub enum Network {
     Esp(EspObject),
     /// ARP object (subtype 0x10): the responder's MAC. argus 3.0.8.2 writes it
     /// 44 words long (the size of its largest object); `len` keeps that.
-    Arp { responder: [u8; 6], len: u8 },
+    Arp {
+        responder: [u8; 6],
+        len: u8,
+    },
     /// Objects the model does not decode (RTP, RTCP, UDT, IGMP, fragments,
     /// ...): subtype, qualifier and body bytes as stored.
-    Other { subtype: u8, qual: u8, body: Vec<u8> },
+    Other {
+        subtype: u8,
+        qual: u8,
+        body: Vec<u8>,
+    },
 }
 
 /// VLAN DSR (0x40): full 802.1Q tag control fields (priority included).
