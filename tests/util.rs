@@ -17,10 +17,13 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared/reference` next to the repository, when present.
-pub fn shared_reference() -> Option<PathBuf> {
+/// `../shared/reference` next to the repository. The shared reference data
+/// is part of the test environment: a missing folder fails the test rather
+/// than skipping it.
+pub fn shared_reference() -> PathBuf {
     let p = repo().join("../shared/reference");
-    p.is_dir().then_some(p)
+    assert!(p.is_dir(), "the shared reference data is missing: {}", p.display());
+    p
 }
 
 /// A directory holding one symlink per role, all pointing at the binary.
