@@ -197,7 +197,7 @@ impl OutputCounter {
     }
 
     /// Ranks the next record and decides whether it is emitted.
-    pub fn next(&mut self) -> OutputDecision {
+    pub fn decide(&mut self) -> OutputDecision {
         let rank = self.next_rank;
         self.next_rank += 1;
         if self.range.end == 0 || (self.range.end >= rank && self.range.start <= rank) {
@@ -282,7 +282,7 @@ mod tests {
     #[test]
     fn output_ranks() {
         let mut o = OutputCounter::new(&parse("o2-3"));
-        let d: Vec<_> = (0..4).map(|_| o.next()).collect();
+        let d: Vec<_> = (0..4).map(|_| o.decide()).collect();
         assert_eq!(
             d,
             vec![
@@ -293,6 +293,6 @@ mod tests {
             ]
         );
         let mut all = OutputCounter::new(&Limits::default());
-        assert!((0..100).all(|_| all.next() == OutputDecision::Emit));
+        assert!((0..100).all(|_| all.decide() == OutputDecision::Emit));
     }
 }
