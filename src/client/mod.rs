@@ -8,6 +8,11 @@
 //! [`ClientOptions`](options::ClientOptions) with everything resolved.
 
 pub mod getopt;
+pub mod inputs;
 pub mod limits;
 pub mod localtime;
+pub mod modes;
+pub mod options;
+pub mod rc;
 pub mod timerange;
+pub mod usage;
