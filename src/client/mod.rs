@@ -7,12 +7,16 @@
 //! extra long options) and calls [`options::parse`]; it gets a
 //! [`ClientOptions`](options::ClientOptions) with everything resolved.
 
+pub mod direction;
 pub mod getopt;
+pub mod grep;
 pub mod inputs;
 pub mod limits;
 pub mod localtime;
 pub mod modes;
 pub mod options;
 pub mod rc;
+pub mod reverse;
 pub mod timerange;
+pub mod totals;
 pub mod usage;
