@@ -100,7 +100,7 @@ pub fn reverse_flow(flow: &mut Flow) {
     }
     if let Some(m) = flow.mpls.as_mut() {
         std::mem::swap(&mut m.src_labels, &mut m.dst_labels);
-        m.qual = (m.qual << 4) | (m.qual >> 4);
+        m.qual = m.qual.rotate_right(4);
         m.subtype = swap_bits(m.subtype, 0x01, 0x02);
     }
     if let Some(j) = flow.jitter.as_mut() {
