@@ -17,6 +17,7 @@ pub mod modes;
 pub mod options;
 pub mod rc;
 pub mod reverse;
+pub mod select;
 pub mod timerange;
 pub mod totals;
 pub mod usage;
