@@ -458,6 +458,29 @@ mod tests {
     }
 
     #[test]
+    fn the_sample_rarc_documents_every_variable_and_parses_uncommented() {
+        let text = include_str!("../../conf/rarc");
+        for v in VARIABLES.iter().filter(|v| !v.starts_with("RADIUM_")) {
+            assert!(text.contains(&format!("#{v}=")), "conf/rarc does not document {v}");
+        }
+        // Uncomment every example (not the prose), continuation lines
+        // included, and read the result.
+        let mut examples = String::new();
+        let mut continued = false;
+        for l in text.lines().filter_map(|l| l.strip_prefix('#')) {
+            if continued || (l.starts_with(|c: char| c.is_ascii_uppercase()) && l.contains('=')) {
+                examples.push_str(l);
+                examples.push('\n');
+                continued = l.ends_with('\\');
+            }
+        }
+        let mut o = ClientOptions::new("ra");
+        read_text(&mut o, "conf/rarc", &examples).unwrap();
+        assert_eq!(o.filter.effective(), Some("tcp and  not port ssh"));
+        assert!(o.port_direction.services && o.port_direction.wellknown);
+    }
+
+    #[test]
     fn empty_values_change_nothing() {
         let o = read("RA_USEC_PRECISION=\"\"\nRA_TIME_FORMAT=\n").unwrap();
         assert_eq!(o.print.precision, 6);
