@@ -31,10 +31,6 @@ use crate::diag::Fatal;
 pub const OPTION_STRING: &str =
     "a:AbB:c:C:dD:E:e:f:F:GhHiJlL:m:M:nN:Op:P:qQ:r:R:S:s:t:T:uU:Vvw:XzZ:%";
 
-/// The default `-s` list.
-pub const DEFAULT_FIELDS: [&str; 11] =
-    ["stime", "flgs", "proto", "saddr", "sport", "dir", "daddr", "dport", "pkts", "bytes", "state"];
-
 /// What a role tells the shared parser about itself.
 pub struct RoleSpec {
     /// The role name (`ra`, `rasort`, ...), used when argv[0] is empty.
@@ -120,13 +116,25 @@ pub enum Quote {
     Single,
 }
 
+/// One step that changes the column layout, in the order argus takes them:
+/// column widths are copied when a column is added, so a time format set
+/// after the columns were chosen does not widen them (ra 3.0.8.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LayoutStep {
+    /// A `-s` list (all `-s` words of the command line form one list, each
+    /// rc file's `RA_FIELD_SPECIFIER` lines another): a first word without
+    /// `+`/`-` replaces the columns, otherwise the words edit them.
+    Fields(Vec<String>),
+    /// `RA_TIME_FORMAT`, with the `-p` precision in force when it was read
+    /// (the stime/ltime widths are computed from both).
+    TimeFormat { format: String, precision: i32 },
+}
+
 /// Everything the printer is configured with; handed to `print`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrintSettings {
-    /// `-s` / `RA_FIELD_SPECIFIER` word lists in the order argus applies
-    /// them; the first is the default list. A list whose first word has no
-    /// `+`/`-` replaces the current columns, otherwise it edits them.
-    pub field_batches: Vec<Vec<String>>,
+    /// Column layout changes in order, starting from ra's default columns.
+    pub layout: Vec<LayoutStep>,
     /// `-c` / `RA_FIELD_DELIMITER`.
     pub delimiter: Option<char>,
     /// Variable-width fields (`-c`, `RA_FIELD_WIDTH=variable`). Note that an
@@ -167,7 +175,7 @@ pub struct PrintSettings {
 impl Default for PrintSettings {
     fn default() -> PrintSettings {
         PrintSettings {
-            field_batches: vec![DEFAULT_FIELDS.iter().map(|s| s.to_string()).collect()],
+            layout: Vec::new(),
             delimiter: None,
             variable_width: false,
             quoted: None,
@@ -263,6 +271,8 @@ pub struct ClientOptions {
     inputs_from_cmdline: bool,
     /// Set by the first `-S`: replaces rc servers.
     remotes_from_cmdline: bool,
+    /// The command line's `-s` words, applied as one list after parsing.
+    cmdline_fields: Vec<String>,
 }
 
 impl ClientOptions {
@@ -305,6 +315,7 @@ impl ClientOptions {
             now: localtime::now().0,
             inputs_from_cmdline: false,
             remotes_from_cmdline: false,
+            cmdline_fields: Vec::new(),
         }
     }
 
@@ -560,7 +571,7 @@ impl ClientOptions {
                 for w in g.take_list() {
                     words.extend(split_words(&w));
                 }
-                self.print.field_batches.push(words);
+                self.cmdline_fields.extend(words);
             }
             'S' => self.add_remote(&arg, false),
             't' => {
@@ -698,6 +709,11 @@ pub fn parse(spec: &RoleSpec, argv: Vec<String>) -> Result<ClientOptions, ParseE
         }
     }
 
+    if !opts.cmdline_fields.is_empty() {
+        let words = std::mem::take(&mut opts.cmdline_fields);
+        opts.print.layout.push(LayoutStep::Fields(words));
+    }
+
     let mut words = g.into_operands();
     if matches!(words.first().map(String::as_str), Some("-" | "--")) {
         words.remove(0);
@@ -752,6 +768,10 @@ mod tests {
         parse(&SPEC, argv)
     }
 
+    fn fields(w: &[&str]) -> LayoutStep {
+        LayoutStep::Fields(w.iter().map(|s| s.to_string()).collect())
+    }
+
     fn ok(words: &[&str]) -> ClientOptions {
         match parse_words(words) {
             Ok(o) => o,
@@ -767,7 +787,7 @@ mod tests {
         ]);
         assert_eq!(o.inputs.iter().map(|i| i.path.as_str()).collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(o.filter.effective(), Some("tcp and port 80"));
-        assert_eq!(o.print.field_batches.last().unwrap(), &["stime", "saddr"]);
+        assert_eq!(o.print.layout.last().unwrap(), &fields(&["stime", "saddr"]));
         assert_eq!(o.limits.input.end, 3);
     }
 
@@ -788,7 +808,13 @@ mod tests {
     #[test]
     fn s_words_split_on_commas_and_spaces_and_keep_modifiers() {
         let o = ok(&["-X", "-s", "+1dur -flgs", "+ltime,-proto"]);
-        assert_eq!(o.print.field_batches.last().unwrap(), &["+1dur", "-flgs", "+ltime", "-proto"]);
+        assert_eq!(
+            o.print.layout.last().unwrap(),
+            &fields(&["+1dur", "-flgs", "+ltime", "-proto"])
+        );
+        // all -s options of the command line form one list
+        let o = ok(&["-X", "-s", "stime", "-r", "f", "-s", "saddr"]);
+        assert_eq!(o.print.layout, vec![fields(&["stime", "saddr"])]);
     }
 
     #[test]

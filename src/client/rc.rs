@@ -17,7 +17,7 @@
 
 use super::limits::{atoi, strtol, Range};
 use super::modes::{label_flag, UserDataEncoding};
-use super::options::{split_words, ClientOptions, Quote};
+use super::options::{split_words, ClientOptions, LayoutStep, Quote};
 use crate::diag::Fatal;
 
 /// Every variable name 3.0.8.2 accepts, in its matching order.
@@ -202,7 +202,7 @@ pub fn read_text(opts: &mut ClientOptions, name: &str, text: &str) -> Result<(),
         apply(opts, name, var, &value, &mut state)?;
     }
     if !state.fields.is_empty() {
-        opts.print.field_batches.push(state.fields);
+        opts.print.layout.push(LayoutStep::Fields(state.fields));
     }
     Ok(())
 }
@@ -249,7 +249,13 @@ fn apply(
         "RA_RUN_TIME" => opts.run_time = Some(atoi(v)),
         "RA_NUMBER" => opts.limits.input = Range { start: 0, end: atoi(v) },
         "RA_FIELD_DELIMITER" => field_delimiter(opts, v),
-        "RA_TIME_FORMAT" => opts.print.time_format = v.to_string(),
+        "RA_TIME_FORMAT" => {
+            opts.print.time_format = v.to_string();
+            opts.print.layout.push(LayoutStep::TimeFormat {
+                format: v.to_string(),
+                precision: opts.print.precision,
+            });
+        }
         "RA_TZ" => opts.set_timezone(v),
         "RA_USEC_PRECISION" => opts.print.precision = atoi(v) as i32,
         "RA_PRINT_MAN_RECORDS" => opts.print_man = yes(v),
@@ -385,9 +391,13 @@ mod tests {
              RA_PRINT_LABELS=0\n",
         )
         .unwrap();
+        let words = ["stime", "proto", "saddr", "sport", "daddr", "dport", "bytes", "state"];
         assert_eq!(
-            o.print.field_batches.last().unwrap(),
-            &["stime", "proto", "saddr", "sport", "daddr", "dport", "bytes", "state"]
+            o.print.layout,
+            vec![
+                LayoutStep::TimeFormat { format: "%Y-%m-%d %T.%f".into(), precision: 6 },
+                LayoutStep::Fields(words.iter().map(|s| s.to_string()).collect()),
+            ]
         );
         assert_eq!(o.print.delimiter, Some('|'));
         assert!(o.print.variable_width);
