@@ -18,6 +18,7 @@ pub mod options;
 pub mod printing;
 pub mod rc;
 pub mod reverse;
+pub mod role;
 pub mod select;
 pub mod timerange;
 pub mod totals;
