@@ -3,5 +3,7 @@
 
 mod util;
 
+mod archive;
+mod codec;
 mod dispatch;
 mod timerange;
