@@ -11,12 +11,12 @@
 //!   listed: the lower one);
 //! * `registered`: like `wellknown` for ports 1024..49151.
 //!
-//! When the source port is judged the server's, the record is reversed.
+//! When the source port is judged the server's, the record is reversed
+//! ([`Flow::reverse`], argus's `ArgusReverseRecord`).
 //! 3.0.8.2 reads IPv6 ports at the IPv4 offsets and so practically never
 //! turns IPv6 flows around; we use the real ports (`docs/differences.md`).
 
 use super::options::PortDirection;
-use super::reverse::reverse_flow;
 use crate::names::{services, Transport};
 use crate::record::{dsr::ipproto, dsr::tcp_status, Flow, KeyAddrs, Network};
 
@@ -80,7 +80,7 @@ pub fn fix_direction(policy: &PortDirection, flow: &mut Flow) -> bool {
     }
     match unknown_direction_ports(flow) {
         Some((sport, dport)) if should_reverse(policy, sport, dport) => {
-            reverse_flow(flow);
+            flow.reverse();
             true
         }
         _ => false,

@@ -17,7 +17,6 @@ pub mod modes;
 pub mod options;
 pub mod printing;
 pub mod rc;
-pub mod reverse;
 pub mod role;
 pub mod select;
 pub mod timerange;

@@ -21,6 +21,7 @@ use super::options::{ClientOptions, PortDirection};
 use super::timerange::TimeRange;
 use super::totals::Totals;
 use crate::filter::Filter;
+use crate::record::field::{FlowView, ViewOptions};
 use crate::record::{cause, Flow, Record, RecordClass, Timeval};
 
 /// What to do with one offered record.
@@ -45,10 +46,11 @@ pub struct Offer {
     pub stop: bool,
 }
 
-/// The first and last time a flow record covers: the smallest and the
-/// largest of its (non-zero) direction start/end times.
+/// The first and last time a flow record covers, as argus's time check
+/// takes them: the smallest and the largest non-zero of the four direction
+/// start/end times, after ra's repairs of the TIME DSR.
 pub fn flow_span(flow: &Flow) -> Option<(Timeval, Timeval)> {
-    let t = flow.time.as_ref()?;
+    let t = FlowView::new(flow, ViewOptions::default()).time()?;
     let stamps = [t.src.start, t.src.end, t.dst.start, t.dst.end];
     let mut it = stamps.into_iter().filter(|s| s.sec != 0);
     let first = it.next()?;
@@ -171,7 +173,7 @@ impl Selector {
 mod tests {
     use super::*;
     use crate::client::options::ClientOptions;
-    use crate::record::{Mar, Time, TimeRange as DirRange};
+    use crate::record::{DirMetrics, Mar, Metrics, Time, TimeRange as DirRange};
 
     fn flow_at(sec: u32) -> Record {
         Record::Flow(Box::new(Flow {
@@ -181,6 +183,11 @@ mod tests {
                 len: 5,
                 src: DirRange { start: Timeval::new(sec, 0), end: Timeval::new(sec + 1, 0) },
                 dst: DirRange::default(),
+                nanos: [0; 4],
+            }),
+            metrics: Some(Metrics {
+                src: DirMetrics { pkts: 2, bytes: 120, appbytes: 0 },
+                ..Default::default()
             }),
             ..Default::default()
         }))
@@ -220,9 +227,8 @@ mod tests {
 
     #[test]
     fn flow_span_ignores_zero_stamps() {
-        let Record::Flow(mut f) = flow_at(100) else { unreachable!() };
-        f.time.as_mut().unwrap().dst.end = Timeval::new(99, 5);
-        assert_eq!(flow_span(&f), Some((Timeval::new(99, 5), Timeval::new(101, 0))));
+        let Record::Flow(f) = flow_at(100) else { unreachable!() };
+        assert_eq!(flow_span(&f), Some((Timeval::new(100, 0), Timeval::new(101, 0))));
         assert_eq!(flow_span(&Flow::default()), None);
     }
 }

@@ -1,16 +1,31 @@
 //! Address text: IPv4 dotted quads, IPv6 in `inet_ntop`'s compressed form,
 //! MAC addresses, appended to a byte buffer.
 
-use super::numfmt::push_u64;
-
 /// Appends an IPv4 address (host order) as a dotted quad.
 pub fn push_ipv4(out: &mut Vec<u8>, a: u32) {
+    let mut buf = [0u8; 15];
+    let mut n = 0;
     for (i, b) in a.to_be_bytes().iter().enumerate() {
         if i > 0 {
-            out.push(b'.');
+            buf[n] = b'.';
+            n += 1;
         }
-        push_u64(out, *b as u64);
+        let b = *b;
+        if b >= 100 {
+            buf[n] = b'0' + b / 100;
+            buf[n + 1] = b'0' + b / 10 % 10;
+            buf[n + 2] = b'0' + b % 10;
+            n += 3;
+        } else if b >= 10 {
+            buf[n] = b'0' + b / 10;
+            buf[n + 1] = b'0' + b % 10;
+            n += 2;
+        } else {
+            buf[n] = b'0' + b;
+            n += 1;
+        }
     }
+    out.extend_from_slice(&buf[..n]);
 }
 
 /// Appends an IPv6 address the way glibc's `inet_ntop` writes it: the

@@ -149,12 +149,12 @@ impl CellWriter {
             Snet | Dnet => self.network(col, v, id == Snet, out),
             Sport | Dport => return self.port(col, v, id == Sport, out),
             Proto => self.proto(v, out),
-            Flgs => out.extend_from_slice(flags_text(v).as_str().as_bytes()),
+            Flgs => out.extend_from_slice(flags_text(v).as_bytes()),
             Dir => {
                 out.extend_from_slice(dir_text(v).unwrap_or("   ").as_bytes());
                 return Layout::Padded;
             }
-            State => out.extend_from_slice(state_text(v, self.state_style).as_str().as_bytes()),
+            State => out.extend_from_slice(state_text(v, self.state_style).as_bytes()),
             Cause => out.extend_from_slice(cause_name(v.cause).as_bytes()),
             Pkts => match value(Pkts) {
                 Value::U64(n) => self.count(out, n),
@@ -165,7 +165,7 @@ impl CellWriter {
                     self.count(out, n);
                 }
             }
-            Trans => push_u64(out, v.agr.map_or(0, |a| a.count as u64)),
+            Trans => push_u64(out, v.agr().map_or(0, |a| a.count as u64)),
             Dur | Sdur | Ddur | Mean | Sum | Runtime => {
                 if let Value::F32(x) = value(id) {
                     push_fixed(out, x as f64, self.precision);
@@ -176,7 +176,7 @@ impl CellWriter {
                     push_fixed(out, x as f64, self.precision);
                 }
             }
-            Stddev => match v.agr {
+            Stddev => match v.agr() {
                 Some(a) => push_fixed(out, a.act.stddev as f64, self.precision),
                 None if self.markup => {
                     push_fixed(out, v.time().map_or(0.0, |t| t.dur()) as f64, self.precision)
@@ -289,7 +289,7 @@ impl CellWriter {
                     Value::Short(s) => s,
                     _ => crate::record::field::tcp_options_text(0),
                 };
-                out.extend_from_slice(text.as_str().as_bytes());
+                out.extend_from_slice(text.as_bytes());
                 return Layout::Padded;
             }
             Sintpkt | Dintpkt | Sintpktact | Dintpktact | Sintpktidl | Dintpktidl | Sintpktmax
@@ -708,7 +708,7 @@ impl CellWriter {
     fn srcid(&self, _col: &Column, v: &FlowView, out: &mut Vec<u8>) {
         match v.value(FieldId::Srcid, StateStyle::Words) {
             Value::U64(n) => push_i64(out, n as u32 as i32 as i64),
-            Value::Short(s) => out.extend_from_slice(s.as_str().as_bytes()),
+            Value::Short(s) => out.extend_from_slice(s.as_bytes()),
             Value::Ipv4(a) => self.ipv4(out, a, 32),
             _ => out.push(b' '),
         }
@@ -733,7 +733,7 @@ impl CellWriter {
         }
         let (s, d) = v.user_data();
         if let Some(u) = if src { s } else { d } {
-            let words = (u.len as usize).saturating_sub(2) * 4;
+            let words = u.data.len().div_ceil(4) * 4;
             let mut n = if u.data.len() < len { u.data.len() } else { words };
             n = n.min(len).min(u.data.len());
             let data = &u.data[..n];

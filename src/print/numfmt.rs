@@ -42,14 +42,15 @@ pub fn push_i64(out: &mut Vec<u8>, v: i64) {
 /// Appends `v` as exactly `width` decimal digits (zero padded, truncated
 /// to the low digits if longer).
 pub fn push_zero_padded(out: &mut Vec<u8>, mut v: u64, width: usize) {
-    let start = out.len();
-    out.resize(start + width, b'0');
-    let mut i = out.len();
-    while i > start {
+    let mut buf = [b'0'; 20];
+    let width = width.min(buf.len());
+    let mut i = width;
+    while i > 0 && v > 0 {
         i -= 1;
-        out[i] = b'0' + (v % 10) as u8;
+        buf[i] = b'0' + (v % 10) as u8;
         v /= 10;
     }
+    out.extend_from_slice(&buf[..width]);
 }
 
 /// Appends `v` in lower-case hex, zero padded to at least `min_digits`.

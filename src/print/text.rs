@@ -71,7 +71,7 @@ pub fn fit(out: &mut Vec<u8>, text: &[u8], layout: Layout, width: usize, variabl
     }
 }
 
-/// Builds lines cell by cell.
+/// Builds lines cell by cell, straight into the output buffer.
 pub struct LineBuilder<'a> {
     out: &'a mut Vec<u8>,
     start: usize,
@@ -80,13 +80,12 @@ pub struct LineBuilder<'a> {
     /// `addr.port` joining).
     flow: bool,
     prev: Option<FieldId>,
-    cell: Vec<u8>,
 }
 
 impl<'a> LineBuilder<'a> {
     pub fn new(out: &'a mut Vec<u8>, style: LineStyle, flow: bool) -> LineBuilder<'a> {
         let start = out.len();
-        LineBuilder { out, start, style, flow, prev: None, cell: Vec::with_capacity(64) }
+        LineBuilder { out, start, style, flow, prev: None }
     }
 
     /// Adds the cell of `field`, whose raw text is `text`.
@@ -95,57 +94,47 @@ impl<'a> LineBuilder<'a> {
         if layout == Layout::Skip {
             return;
         }
-        self.cell.clear();
-        fit(&mut self.cell, text, layout, width, self.style.variable);
+        let cell = self.out.len();
+        fit(self.out, text, layout, width, self.style.variable);
         // ra drops one trailing blank of the printer's text and adds one.
-        self.cell.push(b' ');
-        if self.cell.is_empty() {
-            return;
-        }
-        if self.style.delimiter.is_none()
-            && self.style.join_ports
+        self.out.push(b' ');
+        if self.style.join_ports
             && self.flow
-            && self.cell.iter().any(|c| !c.is_ascii_whitespace())
+            && cell > self.start
             && matches!(
                 (prev, field),
                 (Some(FieldId::Saddr), FieldId::Sport) | (Some(FieldId::Daddr), FieldId::Dport)
             )
-            && self.out.len() > self.start
-            && self.out.last() == Some(&b' ')
+            && self.out[cell - 1] == b' '
+            && self.out[cell..].iter().any(|c| !c.is_ascii_whitespace())
         {
-            if let Some(last) = self.out.last_mut() {
-                *last = b'.';
+            self.out[cell - 1] = b'.';
+        }
+        let Some(d) = self.style.delimiter else { return };
+        if field != FieldId::Flgs {
+            while self.out.len() > cell && self.out.last().is_some_and(u8::is_ascii_whitespace) {
+                self.out.pop();
             }
         }
-        match self.style.delimiter {
-            None => self.out.extend_from_slice(&self.cell),
-            Some(d) => {
-                if field != FieldId::Flgs {
-                    while self.cell.last().is_some_and(u8::is_ascii_whitespace) {
-                        self.cell.pop();
+        if let Some(q) = self.style.quote {
+            if self.out.len() > cell {
+                let text: Vec<u8> = self.out.split_off(cell);
+                let needs = text.iter().any(|&c| c == q || c == d);
+                if needs {
+                    self.out.push(q);
+                }
+                for &c in &text {
+                    self.out.push(c);
+                    if c == q {
+                        self.out.push(q);
                     }
                 }
-                match self.style.quote {
-                    Some(q) if !self.cell.is_empty() => {
-                        let needs = self.cell.iter().any(|&c| c == q || c == d);
-                        if needs {
-                            self.out.push(q);
-                        }
-                        for &c in &self.cell {
-                            self.out.push(c);
-                            if c == q {
-                                self.out.push(q);
-                            }
-                        }
-                        if needs {
-                            self.out.push(q);
-                        }
-                    }
-                    _ => self.out.extend_from_slice(&self.cell),
+                if needs {
+                    self.out.push(q);
                 }
-                self.out.push(d);
             }
         }
+        self.out.push(d);
     }
 
     /// Ends the line: trailing blanks go, then one trailing delimiter.

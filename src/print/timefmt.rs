@@ -23,6 +23,8 @@ enum Seg {
     XmlZone,
 }
 
+const POW10: [u64; 7] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
+
 /// Formats times for one output; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct TimeFormatter {
@@ -61,13 +63,13 @@ impl TimeFormatter {
             self.cached = self.render_second(t.sec);
             self.cached_sec = Some(t.sec);
         }
-        for &b in &self.cached {
-            if b == FRAC {
-                self.push_fraction(out, t.usec);
-            } else {
-                out.push(b);
-            }
+        let mut rest: &[u8] = &self.cached;
+        while let Some(i) = rest.iter().position(|&b| b == FRAC) {
+            out.extend_from_slice(&rest[..i]);
+            self.push_fraction(out, t.usec);
+            rest = &rest[i + 1..];
         }
+        out.extend_from_slice(rest);
     }
 
     /// `%06u` of the microseconds, cut to the precision (never more than
@@ -76,11 +78,12 @@ impl TimeFormatter {
         let start = out.len();
         if usec >= 1_000_000 {
             push_u64(out, usec as u64);
+            if self.precision < 6 {
+                out.truncate(start + self.precision);
+            }
         } else {
-            push_zero_padded(out, usec as u64, 6);
-        }
-        if self.precision < 6 {
-            out.truncate(start + self.precision);
+            let digits = self.precision.min(6);
+            push_zero_padded(out, usec as u64 / POW10[6 - digits], digits);
         }
     }
 

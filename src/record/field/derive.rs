@@ -40,20 +40,17 @@ pub fn flags_text(v: &FlowView) -> ShortStr {
         b[0] = b'T';
     }
     if let Some(e) = f.encaps {
-        let types = e.src | e.dst;
-        let mut seen = 0;
-        for i in 0..28 {
-            let bit = 1u32 << i;
-            if types & bit == 0 {
-                continue;
-            }
-            seen += 1;
-            if let Some(c) = encaps_letter(bit) {
-                b[1] = c;
-            }
-        }
-        if seen > 1 {
+        let mut types = (e.src | e.dst) & 0x0fff_ffff;
+        if types.count_ones() > 1 {
             b[1] = b'*';
+        } else {
+            while types != 0 {
+                let bit = types & types.wrapping_neg();
+                types &= !bit;
+                if let Some(c) = encaps_letter(bit) {
+                    b[1] = c;
+                }
+            }
         }
     } else {
         if f.mpls.is_some() {

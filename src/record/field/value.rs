@@ -43,6 +43,10 @@ impl ShortStr {
         }
     }
 
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len as usize]
+    }
+
     pub fn as_str(&self) -> &str {
         // Only ASCII bytes are ever stored.
         std::str::from_utf8(&self.buf[..self.len as usize]).unwrap_or("")
@@ -159,30 +163,35 @@ impl<'a> FlowView<'a> {
     /// The value of field `id` for this flow.
     pub fn value(&self, id: FieldId, style: StateStyle) -> Value<'a> {
         use FieldId::*;
-        let t = self.time();
-        let [sm, dm] = self.metrics().unwrap_or_default();
-        let has_m = self.metrics().is_some();
+        // Only what every arm needs is computed up front; the rest is
+        // looked up by the arms that need it (this runs once per cell).
+        let (sm, dm, has_m) = match self.metrics() {
+            Some([s, d]) => (s, d, true),
+            None => Default::default(),
+        };
         let m = |v: u64| if has_m { Value::U64(v) } else { Value::Absent };
-        let agr = self.agr;
-        let jit = self.jitter();
         match id {
             Stime => Value::Time(self.start()),
             Ltime => Value::Time(self.last()),
-            Sstime => t.map_or(Value::Absent, |t| Value::Time(t.src.start)),
-            Sltime => t.map_or(Value::Absent, |t| Value::Time(t.src.end)),
-            Dstime => t.map_or(Value::Absent, |t| Value::Time(t.dst.start)),
-            Dltime => t.map_or(Value::Absent, |t| Value::Time(t.dst.end)),
-            Dur => Value::F32(t.map_or(0.0, |t| t.dur())),
-            Sdur => Value::F32(t.map_or(0.0, |t| t.src_dur())),
-            Ddur => Value::F32(t.map_or(0.0, |t| t.dst_dur())),
-            Trans => Value::U64(agr.map_or(0, |a| a.count as u64)),
-            Mean => Value::F32(agr.map_or(0.0, |a| if a.count > 0 { a.act.mean } else { 0.0 })),
-            Min => agr.map_or(Value::Absent, |a| Value::F32(a.act.min)),
-            Max => agr.map_or(Value::Absent, |a| Value::F32(a.act.max)),
-            Stddev => Value::F32(agr.map_or(t.map_or(0.0, |t| t.dur()), |a| a.act.stddev)),
-            Sum | Runtime => {
-                Value::F32(agr.filter(|a| a.count > 0).map_or(0.0, |a| a.act.mean * a.act.n as f32))
+            Sstime => self.time().map_or(Value::Absent, |t| Value::Time(t.src.start)),
+            Sltime => self.time().map_or(Value::Absent, |t| Value::Time(t.src.end)),
+            Dstime => self.time().map_or(Value::Absent, |t| Value::Time(t.dst.start)),
+            Dltime => self.time().map_or(Value::Absent, |t| Value::Time(t.dst.end)),
+            Dur => Value::F32(self.time().map_or(0.0, |t| t.dur())),
+            Sdur => Value::F32(self.time().map_or(0.0, |t| t.src_dur())),
+            Ddur => Value::F32(self.time().map_or(0.0, |t| t.dst_dur())),
+            Trans => Value::U64(self.agr().map_or(0, |a| a.count as u64)),
+            Mean => {
+                Value::F32(self.agr().map_or(0.0, |a| if a.count > 0 { a.act.mean } else { 0.0 }))
             }
+            Min => self.agr().map_or(Value::Absent, |a| Value::F32(a.act.min)),
+            Max => self.agr().map_or(Value::Absent, |a| Value::F32(a.act.max)),
+            Stddev => Value::F32(
+                self.agr().map_or_else(|| self.time().map_or(0.0, |t| t.dur()), |a| a.act.stddev),
+            ),
+            Sum | Runtime => Value::F32(
+                self.agr().filter(|a| a.count > 0).map_or(0.0, |a| a.act.mean * a.act.n as f32),
+            ),
             Saddr | Daddr => self.addr(id == Saddr),
             Snet | Dnet => match self.addr(id == Snet) {
                 Value::Ipv4(a) => Value::Ipv4(a & classful_mask(a)),
@@ -206,7 +215,7 @@ impl<'a> FlowView<'a> {
             Rate => Value::F32(self.rate()),
             Srate | Drate => Value::F32(self.side_rate(id == Srate)),
             Load => Value::F32(self.load()),
-            Sload | Dload => Value::F32(if id == Sload { self.sload } else { self.dload }),
+            Sload | Dload => Value::F32(if id == Sload { self.sload() } else { self.dload() }),
             Loss => Value::F64(self.loss(true, true)),
             Sloss => Value::F64(self.loss(true, false)),
             Dloss => Value::F64(self.loss(false, true)),
@@ -304,7 +313,7 @@ impl<'a> FlowView<'a> {
                 Some((_, tcp)) => Value::Short(tcp_options_text(tcp.options)),
                 None => Value::Absent,
             },
-            Sintpkt | Dintpkt => jit.map_or(Value::Absent, |j| {
+            Sintpkt | Dintpkt => self.jitter().map_or(Value::Absent, |j| {
                 let (a, i) = if id == Sintpkt { j[0] } else { j[1] };
                 let n = (a.n as u32).wrapping_add(i.n as u32);
                 let mut mean = 0.0f32;
@@ -314,41 +323,43 @@ impl<'a> FlowView<'a> {
                 }
                 Value::F64(mean as f64 / 1000.0)
             }),
-            Sintpktact | Dintpktact | Sintpktidl | Dintpktidl => jit.map_or(Value::Absent, |j| {
-                let b = pick_block(
-                    &j,
-                    id == Sintpktact || id == Sintpktidl,
-                    id == Sintpktact || id == Dintpktact,
-                );
-                Value::F64(b.mean as f64 / 1000.0)
-            }),
-            Sintpktmax | Dintpktmax => jit.map_or(Value::Absent, |j| {
+            Sintpktact | Dintpktact | Sintpktidl | Dintpktidl => {
+                self.jitter().map_or(Value::Absent, |j| {
+                    let b = pick_block(
+                        &j,
+                        id == Sintpktact || id == Sintpktidl,
+                        id == Sintpktact || id == Dintpktact,
+                    );
+                    Value::F64(b.mean as f64 / 1000.0)
+                })
+            }
+            Sintpktmax | Dintpktmax => self.jitter().map_or(Value::Absent, |j| {
                 let (a, i) = if id == Sintpktmax { j[0] } else { j[1] };
                 Value::F64(if a.max > i.max { a.max } else { i.max } as f64 / 1000.0)
             }),
-            Sintpktmin | Dintpktmin => jit.map_or(Value::Absent, |j| {
+            Sintpktmin | Dintpktmin => self.jitter().map_or(Value::Absent, |j| {
                 let (a, i) = if id == Sintpktmin { j[0] } else { j[1] };
                 Value::F64(if a.min > i.min { i.min } else { a.min } as f64 / 1000.0)
             }),
             Sintpktactmax | Dintpktactmax | Sintpktidlmax | Dintpktidlmax => {
-                jit.map_or(Value::Absent, |j| {
+                self.jitter().map_or(Value::Absent, |j| {
                     let src = matches!(id, Sintpktactmax | Sintpktidlmax);
                     let act = matches!(id, Sintpktactmax | Dintpktactmax);
                     Value::F64(pick_block(&j, src, act).max as f64 / 1000.0)
                 })
             }
             Sintpktactmin | Dintpktactmin | Sintpktidlmin | Dintpktidlmin => {
-                jit.map_or(Value::Absent, |j| {
+                self.jitter().map_or(Value::Absent, |j| {
                     let src = matches!(id, Sintpktactmin | Sintpktidlmin);
                     let act = matches!(id, Sintpktactmin | Dintpktactmin);
                     Value::F64(pick_block(&j, src, act).min as f64 / 1000.0)
                 })
             }
-            Sjit | Djit => jit.map_or(Value::Absent, |j| {
+            Sjit | Djit => self.jitter().map_or(Value::Absent, |j| {
                 let (a, i) = if id == Sjit { j[0] } else { j[1] };
                 jitter_stddev(a, i).map_or(Value::Absent, Value::F64)
             }),
-            Sjitact | Djitact | Sjitidl | Djitidl => jit.map_or(Value::Absent, |j| {
+            Sjitact | Djitact | Sjitidl | Djitidl => self.jitter().map_or(Value::Absent, |j| {
                 let b =
                     pick_block(&j, id == Sjitact || id == Sjitidl, id == Sjitact || id == Djitact);
                 if b.n > 0 {
@@ -581,14 +592,15 @@ impl<'a> FlowView<'a> {
         let t = self.time().unwrap_or_default();
         let mut sdur = t.src_dur();
         let mut ddur = t.dst_dur();
+        let dur = self.dur();
         if !super::view::positive(sdur as f64) {
-            sdur = self.dur;
+            sdur = dur;
         }
         if !super::view::positive(ddur as f64) {
-            ddur = self.dur;
+            ddur = dur;
         }
-        if self.dur > 0.0 {
-            (self.sload * sdur + self.dload * ddur) / self.dur
+        if dur > 0.0 {
+            (self.sload() * sdur + self.dload() * ddur) / dur
         } else {
             0.0
         }

@@ -454,18 +454,10 @@ pub struct FlowView<'a> {
     pub rmon: bool,
     time: Option<CanonTime>,
     metrics: Option<[DirMetrics; 2]>,
-    /// Aggregation statistics, synthesized when the record has none.
-    pub agr: Option<Agr>,
     net: NetObject,
-    /// Duration as computed when the record was read (`float`).
-    pub dur: f32,
-    /// Source and destination load in bits/s as computed when read; `ra`
-    /// never swaps these, not even when it reverses the record.
-    pub sload: f32,
-    pub dload: f32,
-    /// Packet rates as computed when read (`float`), never swapped.
-    pub srate: f32,
-    pub drate: f32,
+    /// Duration of the stored times before the repairs: what the
+    /// synthesized aggregation statistics hold.
+    read_dur: f32,
 }
 
 /// The canonical view of any record.
@@ -513,30 +505,66 @@ impl<'a> View<'a> {
 }
 
 impl<'a> FlowView<'a> {
+    /// Aggregation statistics: the record's AGR DSR, or (for records with
+    /// packets) one record whose duration is every statistic, as `ra`
+    /// synthesizes them.
+    pub fn agr(&self) -> Option<Agr> {
+        self.flow.agr.or_else(|| {
+            let [s, d] = self.metrics.unwrap_or_default();
+            (s.pkts + d.pkts > 0).then(|| {
+                let x = self.read_dur;
+                let act = StatBlock { n: 1, min: x, mean: x, stddev: 0.0, max: x, fdist: [0; 8] };
+                Agr { subtype: 0x01, qual: 0x01, count: 1, act, ..Agr::default() }
+            })
+        })
+    }
+
+    /// Duration as computed when the record was read (`float`).
+    pub fn dur(&self) -> f32 {
+        self.time.map_or(0.0, |t| t.dur())
+    }
+
+    /// Source load in bits/s as computed when the record was read; `ra`
+    /// never swaps it, not even when it reverses the record.
+    pub fn sload(&self) -> f32 {
+        self.stored_rate_and_load(true).1
+    }
+
+    /// Destination load in bits/s, as [`FlowView::sload`].
+    pub fn dload(&self) -> f32 {
+        self.stored_rate_and_load(false).1
+    }
+
+    /// Source packet rate as computed when read (`float`), never swapped.
+    pub fn srate(&self) -> f32 {
+        self.stored_rate_and_load(true).0
+    }
+
+    /// Destination packet rate as computed when read, never swapped.
+    pub fn drate(&self) -> f32 {
+        self.stored_rate_and_load(false).0
+    }
+
+    fn stored_rate_and_load(&self, src: bool) -> (f32, f32) {
+        let t = self.time.unwrap_or_default();
+        let [s, d] = self.metrics.unwrap_or_default();
+        if src {
+            rate_and_load(t.src_dur(), t.dur(), s)
+        } else {
+            rate_and_load(t.dst_dur(), t.dur(), d)
+        }
+    }
+
     pub fn new(flow: &'a Flow, opts: ViewOptions) -> FlowView<'a> {
         let metrics = flow.metrics.map(|m| [m.src, m.dst]);
         let [sm, dm] = metrics.unwrap_or_default();
         let (spkts, dpkts) = (sm.pkts, dm.pkts);
 
         let mut time = flow.time.as_ref().map(CanonTime::decode);
-
-        // Aggregation statistics: the stored AGR, or one record whose
-        // duration (measured before the repairs below) is every statistic.
-        let agr = flow.agr.or_else(|| {
-            (spkts + dpkts > 0).then(|| {
-                let d = time.map_or(0.0, |t| t.dur());
-                let act = StatBlock { n: 1, min: d, mean: d, stddev: 0.0, max: d, fdist: [0; 8] };
-                Agr { subtype: 0x01, qual: 0x01, count: 1, act, ..Agr::default() }
-            })
-        });
-
+        let read_dur = time.map_or(0.0, |t| t.dur());
         if let Some(t) = time.as_mut() {
             t.repair(spkts, dpkts, flow.icmp.is_some());
         }
-        let dur = time.map_or(0.0, |t| t.dur());
-        let (srate, sload) = rate_and_load(time.map_or(0.0, |t| t.src_dur()), dur, sm);
-        let (drate, dload) = rate_and_load(time.map_or(0.0, |t| t.dst_dur()), dur, dm);
-
         let net = canon_net(flow, spkts, dpkts);
         let mut view = FlowView {
             flow,
@@ -547,13 +575,8 @@ impl<'a> FlowView<'a> {
             rmon: opts.rmon,
             time,
             metrics,
-            agr,
             net,
-            dur,
-            sload,
-            dload,
-            srate,
-            drate,
+            read_dur,
         };
         view.correct_direction(opts);
 
@@ -772,8 +795,8 @@ impl<'a> FlowView<'a> {
     /// First MPLS label entry of each side.
     pub fn mpls(&self) -> (Option<u32>, Option<u32>) {
         let Some(m) = &self.flow.mpls else { return (None, None) };
-        let s = if m.subtype & 0x01 != 0 { m.src_labels.first().copied() } else { None };
-        let d = if m.subtype & 0x02 != 0 { m.dst_labels.first().copied() } else { None };
+        let s = (m.subtype & 0x01 != 0).then_some(m.src_label);
+        let d = (m.subtype & 0x02 != 0).then_some(m.dst_label);
         self.sides(s, d)
     }
 
@@ -964,6 +987,7 @@ mod tests {
             len: 5,
             src: TimeRange { start, end },
             dst: TimeRange::default(),
+            nanos: [0; 4],
         }
     }
 
@@ -975,6 +999,7 @@ mod tests {
                 qual: 3,
                 src: DirMetrics { pkts: spkts, bytes: spkts * 100, appbytes: 0 },
                 dst: DirMetrics { pkts: dpkts, bytes: dpkts * 60, appbytes: 0 },
+                pad: [0; 3],
             }),
             ..Flow::default()
         }
@@ -986,10 +1011,10 @@ mod tests {
         let v = FlowView::new(&f, ViewOptions::default());
         assert_eq!(v.start(), tv(100, 500_000));
         assert_eq!(v.last(), tv(104, 510_000));
-        assert_eq!(v.dur, 4.01);
+        assert_eq!(v.dur(), 4.01);
         // (5-1)/4.01 in float
-        assert_eq!(v.srate, (4.0f64 / 4.01f32 as f64) as f32);
-        assert_eq!(v.agr.unwrap().count, 1);
+        assert_eq!(v.srate(), (4.0f64 / 4.01f32 as f64) as f32);
+        assert_eq!(v.agr().unwrap().count, 1);
     }
 
     #[test]
@@ -997,9 +1022,9 @@ mod tests {
         let f = flow_with(legacy(tv(100, 0), tv(101, 0)), 1, 0);
         let v = FlowView::new(&f, ViewOptions::default());
         assert_eq!(v.start(), tv(101, 0));
-        assert_eq!(v.dur, 0.0);
+        assert_eq!(v.dur(), 0.0);
         // the synthesized statistics saw the stored span
-        assert_eq!(v.agr.unwrap().act.mean, 1.0);
+        assert_eq!(v.agr().unwrap().act.mean, 1.0);
     }
 
     #[test]
