@@ -17,6 +17,7 @@ pub mod modes;
 pub mod options;
 pub mod printing;
 pub mod rc;
+pub mod reader;
 pub mod role;
 pub mod select;
 pub mod timerange;
