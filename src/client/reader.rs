@@ -59,9 +59,12 @@ pub enum Ended {
     Stopped,
 }
 
+/// One input to read, with the `file::start:stop` byte range if given.
+pub type Planned = (Source, Option<(u64, u64)>);
+
 /// The sources of a run, in reading order.
-pub fn sources(opts: &ClientOptions) -> Result<Vec<(Source, Option<(u64, u64)>)>, Fatal> {
-    let mut out: Vec<(Source, Option<(u64, u64)>)> =
+pub fn sources(opts: &ClientOptions) -> Result<Vec<Planned>, Fatal> {
+    let mut out: Vec<Planned> =
         opts.inputs.iter().map(|i: &InputSpec| (Source::parse(&i.path), i.range)).collect();
     if opts.read_remote {
         for spec in &opts.remotes {
