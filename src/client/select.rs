@@ -39,8 +39,8 @@ pub enum Verdict {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Offer {
     pub verdict: Verdict,
-    /// The record was changed (stripped, reversed): its original bytes no
-    /// longer describe it.
+    /// DSRs were stripped (`-M dsrs=`): the bytes read no longer describe
+    /// the record to write.
     pub modified: bool,
     /// The `-N` limit is reached: read no further.
     pub stop: bool,
@@ -131,8 +131,12 @@ impl Selector {
                 mask.strip(f);
                 modified = true;
             }
-            if f.header.class != RecordClass::Event && fix_direction(&self.direction, f) {
-                modified = true;
+            // The direction fix-up is for filtering and printing: a written
+            // record keeps its stored orientation (so that reading it again
+            // with the same settings gives the same result, as with 3.0.8.2,
+            // whose rewritten key comes back in the stored orientation).
+            if f.header.class != RecordClass::Event {
+                fix_direction(&self.direction, f);
             }
         }
         let verdict = self.judge(record, initial);
