@@ -44,7 +44,8 @@ ln -s "$(pwd)/$bin" "$links/ra"
 best_cpu() {
   local best="" t
   for _ in $(seq "$runs"); do
-    t=$( { /usr/bin/time -f "%U %S" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 | awk '{printf "%.3f", $1 + $2}')
+    /usr/bin/time -f "%U %S" -o "$links/time" "$@" >/dev/null 2>/dev/null
+    t=$(tail -1 "$links/time" | awk '{printf "%.3f", $1 + $2}')
     if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN{exit !(a < b)}'; then best=$t; fi
   done
   echo "$best"
