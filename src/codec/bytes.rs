@@ -117,22 +117,6 @@ impl Wr<'_> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_stop_at_the_end() {
-        let mut r = Rd::new(&[1, 2, 3]);
-        assert_eq!(r.be16(), Some(0x0102));
-        assert_eq!(r.be16(), None);
-        assert_eq!(r.u8(), Some(3));
-        assert_eq!(r.u8(), None);
-        assert_eq!(r.be32_or0(), 0);
-        assert!(r.remaining().is_empty());
-    }
-}
-
 /// Fixed-offset reads from a byte array. With constant offsets the bounds
 /// checks are resolved at compile time (an out-of-range constant offset
 /// does not compile), which makes these the fast path of the decoders.
@@ -151,4 +135,20 @@ pub(crate) fn arr_at<const N: usize, const M: usize>(b: &[u8; N], i: usize) -> [
     let mut out = [0u8; M];
     out.copy_from_slice(&b[i..i + M]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_stop_at_the_end() {
+        let mut r = Rd::new(&[1, 2, 3]);
+        assert_eq!(r.be16(), Some(0x0102));
+        assert_eq!(r.be16(), None);
+        assert_eq!(r.u8(), Some(3));
+        assert_eq!(r.u8(), None);
+        assert_eq!(r.be32_or0(), 0);
+        assert!(r.remaining().is_empty());
+    }
 }
