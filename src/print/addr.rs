@@ -1,7 +1,6 @@
 //! Address text: IPv4 dotted quads, IPv6 in `inet_ntop`'s compressed form,
 //! MAC addresses, appended to a byte buffer.
 
-
 /// Appends an IPv4 address (host order) as a dotted quad.
 pub fn push_ipv4(out: &mut Vec<u8>, a: u32) {
     let mut buf = [0u8; 15];

@@ -519,10 +519,9 @@ impl CellWriter {
             return;
         };
         if k.kind & 0x3f == key_kind::ARP {
-            if let KeyAddrs::Arp(a) = k.addrs {
-                push_ipv4(out, u32::from_be_bytes(a.haddr));
-                return;
-            }
+            // ra reads a hardware address field it never fills in.
+            push_ipv4(out, 0);
+            return;
         }
         let f = if src { FieldId::Snet } else { FieldId::Dnet };
         match v.value(f, StateStyle::Words) {
@@ -567,13 +566,13 @@ impl CellWriter {
             }
             (key_kind::CLASSIC5TUPLE, KeyAddrs::Ether(e)) => {
                 let t = e.ether_type;
-                if numeric || self.nflag() >= 2 {
-                    push_u64(out, t as u64);
-                    return;
-                }
-                match names::ether_type(t) {
+                match names::ether_type(t).filter(|_| !numeric) {
                     Some(n) => n,
-                    None => "unknown",
+                    None if self.nflag() < 2 => "unknown",
+                    None => {
+                        push_u64(out, t as u64);
+                        return;
+                    }
                 }
             }
             (key_kind::CLASSIC5TUPLE, KeyAddrs::Other { .. }) => match k.family() {
@@ -733,9 +732,7 @@ impl CellWriter {
         }
         let (s, d) = v.user_data();
         if let Some(u) = if src { s } else { d } {
-            let words = (u.len as usize).saturating_sub(2) * 4;
-            let mut n = if u.data.len() < len { u.data.len() } else { words };
-            n = n.min(len).min(u.data.len());
+            let n = u.data.len().min(len);
             let data = &u.data[..n];
             if !data.is_empty() && self.markup {
                 encode_user_data(out, data, self.userdata);
