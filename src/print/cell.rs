@@ -378,10 +378,13 @@ impl CellWriter {
             }
             Rtime => self.relative_time(v.time().map_or(Timeval::ZERO, |t| t.src.start), out),
             Idle => {
+                // Seconds since the flow was last seen (ra prints the
+                // wall clock here; docs/differences.md).
                 let now = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .unwrap_or_default();
-                push_fixed(out, now.as_secs_f64() as f32 as f64, self.precision);
+                let idle = (now.as_secs_f64() - v.last().as_secs_f64()).max(0.0);
+                push_fixed(out, idle as f32 as f64, self.precision);
             }
             Senc | Denc => {
                 if let Value::U64(bits) = value(id) {
@@ -717,19 +720,7 @@ impl CellWriter {
     /// the prefix.
     fn user_data(&self, col: &Column, v: &FlowView, src: bool, out: &mut Vec<u8>) -> Layout {
         let len = col.width;
-        if self.userdata == UserDataEncoding::Hex {
-            return Layout::Skip;
-        }
-        let mut exlen = match self.userdata {
-            UserDataEncoding::Encode32 | UserDataEncoding::Encode64 => len * 2,
-            _ => len,
-        } + 8;
-        if len >= 10 {
-            exlen += 1;
-        }
-        if len >= 100 {
-            exlen += 1;
-        }
+        let Some(exlen) = self.user_data_width(len) else { return Layout::Skip };
         let (s, d) = v.user_data();
         if let Some(u) = if src { s } else { d } {
             let n = u.data.len().min(len);
@@ -756,6 +747,25 @@ impl CellWriter {
         } else {
             Layout::LeftWidth(exlen)
         }
+    }
+
+    /// Width of a user data column (`s[N]=` and the data), `None` under
+    /// `printer=hex`, where the column is empty and the data follows the line.
+    fn user_data_width(&self, len: usize) -> Option<usize> {
+        if self.userdata == UserDataEncoding::Hex {
+            return None;
+        }
+        let mut exlen = match self.userdata {
+            UserDataEncoding::Encode32 | UserDataEncoding::Encode64 => len * 2,
+            _ => len,
+        } + 8;
+        if len >= 10 {
+            exlen += 1;
+        }
+        if len >= 100 {
+            exlen += 1;
+        }
+        Some(exlen)
     }
 
     /// A management record's cell (`ra` maps its counters onto the flow
@@ -800,14 +810,6 @@ impl CellWriter {
                 }
                 return (Layout::Padded, w);
             }
-            Mean | Sum | Runtime => push_fixed(out, 0.0, self.precision),
-            Stddev => {
-                if !self.variable {
-                    out.resize(out.len() + w.saturating_sub(self.precision + 2), b' ');
-                }
-                push_fixed(out, 0.0, self.precision);
-                out.push(b' ');
-            }
             Sloss | Dloss | Retrans | Sretrans | Dretrans | Nacks | Snacks | Dnacks | Solo
             | Ssolo | Dsolo | First | Sfirst | Dfirst => out.push(b'0'),
             Ploss | Sploss | Dploss | Pretrans | Spretrans | Dpretrans | Pnacks | Spnacks
@@ -822,6 +824,13 @@ impl CellWriter {
                 }
             }
             Idle => {}
+            Suser | Duser => {
+                return match self.user_data_width(w) {
+                    Some(n) if !self.variable => (Layout::LeftWidth(n), w),
+                    Some(_) => (Layout::Left, w),
+                    None => (Layout::Skip, w),
+                };
+            }
             Pkts | Spkts | Dpkts | Bytes | Sbytes | Dbytes | Appbytes | Sappbytes | Dappbytes => {
                 if let Value::U64(n) = v {
                     push_u64(out, n);
