@@ -1,133 +1,105 @@
-//! Text output speed: formatting N flow records with `ra`'s default
+//! Text output speed: formatting decoded flow records with `ra`'s default
 //! columns, delimited columns, and a wide field list.
 //!
-//! The records are made up: a mix of TCP and UDP flows like the benchmark
-//! capture's.
+//! The records come from the archive named by `ARGUS_BENCH_ARCHIVE`
+//! (e.g. /work/bench-data/big.argus; the first 50,000 flow records are
+//! used), else from the shared reference archives, repeated to 50,000.
 //!
-//! Run: `cargo bench --bench print`.
+//! Run: `cargo bench --bench print` (or with
+//! `ARGUS_BENCH_ARCHIVE=/work/bench-data/big.argus`).
 
+use argus_tool::codec::{stream::Records, RecordBuf};
 use argus_tool::print::{PrintOptions, Printer};
-use argus_tool::record::Flow;
-use argus_tool::record::{
-    cause, family, ipproto, key_kind, DirMetrics, Encaps, FlowKey, IpAttr, IpAttrDir, Ipv4Key,
-    KeyAddrs, Metrics, Network, Record, RecordClass, RecordHeader, TcpPerf, Time, TimeRange,
-    Timeval,
-};
+use argus_tool::record::Record;
+use std::path::PathBuf;
+use std::sync::OnceLock;
 
 fn main() {
     divan::main();
 }
 
-const N: usize = 10_000;
+const N: usize = 50_000;
 
-fn synthetic(n: usize) -> Vec<Record> {
-    (0..n)
-        .map(|i| {
-            let i32 = i as u32;
-            let tcp = i % 3 != 0;
-            let mut k = Ipv4Key {
-                src: 0x0a00_0000 | (i32 * 7919 % 65536),
-                dst: 0xc0a8_0000 | (i32 * 104_729 % 65536),
-                proto: if tcp { ipproto::TCP } else { ipproto::UDP },
-                ..Ipv4Key::default()
-            };
-            k.set_ports(1024 + (i32 * 31 % 60000) as u16, [80u16, 443, 53, 22, 8080][i % 5]);
-            let start = Timeval::new(1_615_712_400 + i32 / 10, (i32 * 137) % 1_000_000);
-            let end = Timeval::new(start.sec + i32 % 4, (start.usec + 5000) % 1_000_000);
-            let mut f = Flow {
-                header: RecordHeader::new(RecordClass::Flow, cause::START),
-                key: Some(FlowKey {
-                    kind: key_kind::CLASSIC5TUPLE,
-                    reversed: false,
-                    qual: family::IPV4,
-                    addrs: KeyAddrs::Ipv4(k),
-                }),
-                time: Some(Time {
-                    subtype: 0x02,
-                    qual: 0x18,
-                    len: 5,
-                    src: TimeRange { start, end },
-                    dst: TimeRange::default(),
-                    nanos: [0; 4],
-                }),
-                metrics: Some(Metrics {
-                    subtype: 1,
-                    qual: 3,
-                    src: DirMetrics {
-                        pkts: 5 + i as u64 % 20,
-                        bytes: 400 + i as u64 * 13 % 9000,
-                        appbytes: 0,
-                    },
-                    dst: DirMetrics {
-                        pkts: 4 + i as u64 % 17,
-                        bytes: 300 + i as u64 * 17 % 90000,
-                        appbytes: 0,
-                    },
-                    pad: [0; 3],
-                }),
-                ipattr: Some(IpAttr {
-                    qual: 3,
-                    src: IpAttrDir { ttl: 64, tos: 0, ip_id: i as u16 },
-                    dst: IpAttrDir { ttl: 60, tos: 0, ip_id: i as u16 ^ 0x5555 },
-                    ..IpAttr::default()
-                }),
-                encaps: Some(Encaps { src: 2, dst: 2, ..Encaps::default() }),
-                ..Flow::default()
-            };
-            if tcp {
-                f.network = Some(Network::Tcp(TcpPerf { status: 0x3f, ..TcpPerf::default() }));
+fn flows_of(path: &std::path::Path, limit: usize, out: &mut Vec<Record>) {
+    let Ok(buf) = std::fs::read(path) else { return };
+    let mut rb = RecordBuf::new();
+    for r in Records::new(&buf) {
+        if out.len() >= limit {
+            return;
+        }
+        if let Ok(rec) = rb.decode(r.bytes) {
+            if !rec.is_mar() {
+                out.push(rec.clone());
             }
-            Record::Flow(Box::new(f))
-        })
-        .collect()
+        }
+    }
 }
 
-fn records() -> Vec<Record> {
-    synthetic(N)
+fn records() -> &'static [Record] {
+    static R: OnceLock<Vec<Record>> = OnceLock::new();
+    R.get_or_init(|| {
+        let mut out = Vec::new();
+        if let Some(p) = std::env::var_os("ARGUS_BENCH_ARCHIVE") {
+            flows_of(&PathBuf::from(p), N, &mut out);
+        }
+        if out.is_empty() {
+            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference");
+            let mut one = Vec::new();
+            for f in
+                ["cases/data/synth.argus", "cases/data/live1.argus", "vectors/argus/tcp4.argus"]
+            {
+                flows_of(&root.join(f), N, &mut one);
+            }
+            while !one.is_empty() && out.len() < N {
+                out.extend(one.iter().take(N - out.len()).cloned());
+            }
+        }
+        out
+    })
 }
 
-fn run(opts: PrintOptions, recs: &[Record]) -> usize {
-    let mut p = Printer::new(opts);
+fn run(opts: &PrintOptions, recs: &[Record]) -> usize {
+    let mut p = Printer::new(opts.clone());
     let mut out = Vec::with_capacity(1 << 20);
+    let mut total = 0;
     for r in recs {
         p.print(r, &mut out);
         if out.len() > 1 << 20 {
+            total += out.len();
             out.clear();
         }
     }
-    out.len()
+    total + out.len()
+}
+
+fn bench(b: divan::Bencher, opts: PrintOptions) {
+    let recs = records();
+    b.counter(divan::counter::ItemsCount::new(recs.len()))
+        .bench(|| run(&opts, divan::black_box(recs)));
 }
 
 #[divan::bench]
 fn default_columns(b: divan::Bencher) {
-    let recs = records();
-    b.counter(divan::counter::ItemsCount::new(recs.len()))
-        .bench(|| run(PrintOptions::default(), divan::black_box(&recs)));
+    bench(b, PrintOptions::default());
 }
 
 #[divan::bench]
 fn csv_columns(b: divan::Bencher) {
-    let recs = records();
     let mut o = PrintOptions::default();
     o.set_delimiter(b',');
     o.unix_time = true;
     o.names = o.names.next();
-    o.apply_field_spec(&[
+    let _ = o.apply_field_spec(&[
         "stime ltime flgs proto saddr sport dir daddr dport spkts dpkts sbytes dbytes state",
-    ])
-    .unwrap_or_default();
-    b.counter(divan::counter::ItemsCount::new(recs.len()))
-        .bench(|| run(o.clone(), divan::black_box(&recs)));
+    ]);
+    bench(b, o);
 }
 
 #[divan::bench]
 fn wide_columns(b: divan::Bencher) {
-    let recs = records();
     let mut o = PrintOptions::default();
-    o.apply_field_spec(&[
+    let _ = o.apply_field_spec(&[
         "stime ltime dur trans flgs proto saddr sport dir daddr dport pkts bytes rate load sttl dttl sipid dipid state",
-    ])
-    .unwrap_or_default();
-    b.counter(divan::counter::ItemsCount::new(recs.len()))
-        .bench(|| run(o.clone(), divan::black_box(&recs)));
+    ]);
+    bench(b, o);
 }

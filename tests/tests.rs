@@ -6,4 +6,5 @@ mod util;
 mod archive;
 mod codec;
 mod dispatch;
+mod print;
 mod timerange;

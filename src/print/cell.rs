@@ -378,10 +378,13 @@ impl CellWriter {
             }
             Rtime => self.relative_time(v.time().map_or(Timeval::ZERO, |t| t.src.start), out),
             Idle => {
+                // Seconds since the flow was last seen (ra prints the
+                // wall clock here; docs/differences.md).
                 let now = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .unwrap_or_default();
-                push_fixed(out, now.as_secs_f64() as f32 as f64, self.precision);
+                let idle = (now.as_secs_f64() - v.last().as_secs_f64()).max(0.0);
+                push_fixed(out, idle as f32 as f64, self.precision);
             }
             Senc | Denc => {
                 if let Value::U64(bits) = value(id) {
@@ -519,10 +522,9 @@ impl CellWriter {
             return;
         };
         if k.kind & 0x3f == key_kind::ARP {
-            if let KeyAddrs::Arp(a) = k.addrs {
-                push_ipv4(out, u32::from_be_bytes(a.haddr));
-                return;
-            }
+            // ra reads a hardware address field it never fills in.
+            push_ipv4(out, 0);
+            return;
         }
         let f = if src { FieldId::Snet } else { FieldId::Dnet };
         match v.value(f, StateStyle::Words) {
@@ -567,13 +569,13 @@ impl CellWriter {
             }
             (key_kind::CLASSIC5TUPLE, KeyAddrs::Ether(e)) => {
                 let t = e.ether_type;
-                if numeric || self.nflag() >= 2 {
-                    push_u64(out, t as u64);
-                    return;
-                }
-                match names::ether_type(t) {
+                match names::ether_type(t).filter(|_| !numeric) {
                     Some(n) => n,
-                    None => "unknown",
+                    None if self.nflag() < 2 => "unknown",
+                    None => {
+                        push_u64(out, t as u64);
+                        return;
+                    }
                 }
             }
             (key_kind::CLASSIC5TUPLE, KeyAddrs::Other { .. }) => match k.family() {
@@ -718,24 +720,10 @@ impl CellWriter {
     /// the prefix.
     fn user_data(&self, col: &Column, v: &FlowView, src: bool, out: &mut Vec<u8>) -> Layout {
         let len = col.width;
-        if self.userdata == UserDataEncoding::Hex {
-            return Layout::Skip;
-        }
-        let mut exlen = match self.userdata {
-            UserDataEncoding::Encode32 | UserDataEncoding::Encode64 => len * 2,
-            _ => len,
-        } + 8;
-        if len >= 10 {
-            exlen += 1;
-        }
-        if len >= 100 {
-            exlen += 1;
-        }
+        let Some(exlen) = self.user_data_width(len) else { return Layout::Skip };
         let (s, d) = v.user_data();
         if let Some(u) = if src { s } else { d } {
-            let words = u.data.len().div_ceil(4) * 4;
-            let mut n = if u.data.len() < len { u.data.len() } else { words };
-            n = n.min(len).min(u.data.len());
+            let n = u.data.len().min(len);
             let data = &u.data[..n];
             if !data.is_empty() && self.markup {
                 encode_user_data(out, data, self.userdata);
@@ -759,6 +747,25 @@ impl CellWriter {
         } else {
             Layout::LeftWidth(exlen)
         }
+    }
+
+    /// Width of a user data column (`s[N]=` and the data), `None` under
+    /// `printer=hex`, where the column is empty and the data follows the line.
+    fn user_data_width(&self, len: usize) -> Option<usize> {
+        if self.userdata == UserDataEncoding::Hex {
+            return None;
+        }
+        let mut exlen = match self.userdata {
+            UserDataEncoding::Encode32 | UserDataEncoding::Encode64 => len * 2,
+            _ => len,
+        } + 8;
+        if len >= 10 {
+            exlen += 1;
+        }
+        if len >= 100 {
+            exlen += 1;
+        }
+        Some(exlen)
     }
 
     /// A management record's cell (`ra` maps its counters onto the flow
@@ -803,14 +810,6 @@ impl CellWriter {
                 }
                 return (Layout::Padded, w);
             }
-            Mean | Sum | Runtime => push_fixed(out, 0.0, self.precision),
-            Stddev => {
-                if !self.variable {
-                    out.resize(out.len() + w.saturating_sub(self.precision + 2), b' ');
-                }
-                push_fixed(out, 0.0, self.precision);
-                out.push(b' ');
-            }
             Sloss | Dloss | Retrans | Sretrans | Dretrans | Nacks | Snacks | Dnacks | Solo
             | Ssolo | Dsolo | First | Sfirst | Dfirst => out.push(b'0'),
             Ploss | Sploss | Dploss | Pretrans | Spretrans | Dpretrans | Pnacks | Spnacks
@@ -825,6 +824,13 @@ impl CellWriter {
                 }
             }
             Idle => {}
+            Suser | Duser => {
+                return match self.user_data_width(w) {
+                    Some(n) if !self.variable => (Layout::LeftWidth(n), w),
+                    Some(_) => (Layout::Left, w),
+                    None => (Layout::Skip, w),
+                };
+            }
             Pkts | Spkts | Dpkts | Bytes | Sbytes | Dbytes | Appbytes | Sappbytes | Dappbytes => {
                 if let Value::U64(n) = v {
                     push_u64(out, n);

@@ -192,8 +192,7 @@ impl Printer {
             };
             let (s, d) = f.user_data();
             if let Some(u) = if src { s } else { d } {
-                let words = u.data.len().div_ceil(4) * 4;
-                let n = u.data.len().min(words).min(col.width);
+                let n = u.data.len().min(col.width);
                 hex_dump(out, &u.data[..n], b"      ");
             }
         }

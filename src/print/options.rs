@@ -199,6 +199,9 @@ pub struct PrintOptions {
     pub cidr: CidrMode,
     /// `-M disa`: DISA DiffServ names.
     pub disa: bool,
+    /// `-A`: `ra` then labels the load columns `AppLoad`, `SrcAppLoad`,
+    /// `DstAppLoad` (the values do not change).
+    pub app_load_labels: bool,
     /// Program name for the XML comment (`ra`, `rasort`, ...).
     pub program: String,
     /// Version for the XML comment.
@@ -228,6 +231,7 @@ impl Default for PrintOptions {
             separate_addr_port: true,
             cidr: CidrMode::No,
             disa: false,
+            app_load_labels: false,
             program: "ra".to_owned(),
             version: "3.0.8.2".to_owned(),
         };

@@ -183,11 +183,46 @@ fn label_cell(o: &PrintOptions, col: &Column) -> Option<Vec<u8>> {
         }
         _ => {}
     }
+    match col.field {
+        FieldId::Seq | FieldId::Rank | FieldId::Bins | FieldId::Binnum => {
+            return Some(centered_label(text, len, col.field != FieldId::Rank));
+        }
+        FieldId::Load | FieldId::Sload | FieldId::Dload if o.app_load_labels => {
+            let t = match col.field {
+                FieldId::Load => "AppLoad",
+                FieldId::Sload => "SrcAppLoad",
+                _ => "DstAppLoad",
+            };
+            return Some(right_label(t, len));
+        }
+        _ => {}
+    }
+    Some(right_label(text, len))
+}
+
+fn right_label(text: &str, len: usize) -> Vec<u8> {
     let t = &text.as_bytes()[..text.len().min(len)];
     let mut s = vec![b' '; len - t.len()];
     s.extend_from_slice(t);
     s.push(b' ');
-    Some(s)
+    s
+}
+
+/// `ra`'s centred labels (`Seq`, `Rank`, `Bin`, `Bins`): the label between
+/// two runs of (width - label)/2 blanks (at least one each), one more blank
+/// for even widths, and (except `Rank`) the usual trailing blank.
+fn centered_label(text: &str, len: usize, trailing: bool) -> Vec<u8> {
+    let half = ((len as i64 - text.len() as i64) / 2).unsigned_abs().max(1) as usize;
+    let mut s = vec![b' '; half];
+    s.extend_from_slice(text.as_bytes());
+    s.resize(s.len() + half, b' ');
+    if trailing {
+        s.push(b' ');
+    }
+    if len.is_multiple_of(2) {
+        s.push(b' ');
+    }
+    s
 }
 
 /// The header line (without newline), as `ra`'s `ArgusGenerateLabel`.

@@ -8,6 +8,7 @@
 //! `ra` leaves out of XML (jitter, VLAN, MPLS, windows, ...) are written
 //! under their label, and attributes without a value are left out.
 
+use super::cell::Layout;
 use super::{raw_cell, Printer};
 use crate::record::field::{FieldId, View};
 use crate::record::RecordClass;
@@ -122,15 +123,36 @@ pub fn record(p: &mut Printer, view: &View, out: &mut Vec<u8>) {
             continue;
         }
         seen.push(col.field);
-        let Some(text) = raw_cell(p, col, view) else { continue };
-        let text = text.to_vec();
+        let port = port_attribute(col.field, view);
+        let text = if col.field == FieldId::Flgs {
+            // ra writes the flags even when they are all blank.
+            p.scratch.clear();
+            p.cells.write(col, view, &mut p.scratch);
+            p.scratch.clone()
+        } else if port.is_some() {
+            // ra writes its port attributes even when they are empty, and
+            // a port 0 as a blank.
+            p.scratch.clear();
+            let (layout, _) = p.cells.write(col, view, &mut p.scratch);
+            match layout {
+                Layout::Padded | Layout::LeftWidth(_) | Layout::Skip => Vec::new(),
+                _ => p.scratch.clone(),
+            }
+        } else {
+            match raw_cell(p, col, view) {
+                Some(t) => t.to_vec(),
+                None => continue,
+            }
+        };
         // ra's own spacing quirks before a few attributes are kept.
-        let lead: &[u8] = match col.field {
-            FieldId::Ltime | FieldId::Sipid => b"  ",
+        let lead: &[u8] = match (col.field, port) {
+            (FieldId::Ltime | FieldId::Sipid, _) => b"  ",
+            (_, Some(("EspSpi", _))) => b"  ",
             _ => b" ",
         };
         out.extend_from_slice(lead);
-        out.extend_from_slice(attribute_name(col.field, view).as_bytes());
+        let name = port.map_or_else(|| attribute_name(col.field, view), |(n, _)| n);
+        out.extend_from_slice(name.as_bytes());
         out.extend_from_slice(b" = \"");
         push_escaped(out, &text);
         out.push(b'"');
@@ -138,6 +160,28 @@ pub fn record(p: &mut Printer, view: &View, out: &mut Vec<u8>) {
     out.extend_from_slice(b"></Argus");
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b"Record>\n");
+}
+
+/// `ra`'s attribute name for a port column of a flow record, and whether
+/// it is an LLC SAP (which `ra` writes as a blank when absent). `None` for
+/// other columns and management records.
+fn port_attribute(f: FieldId, view: &View) -> Option<(&'static str, bool)> {
+    use crate::record::{ipproto, KeyAddrs};
+    let View::Flow(v) = view else { return None };
+    let src = match f {
+        FieldId::Sport => true,
+        FieldId::Dport => false,
+        _ => return None,
+    };
+    let key = v.key.map(|k| k.addrs);
+    Some(match key {
+        Some(KeyAddrs::Ether(_)) if v.key.is_some_and(|k| k.kind & 0x3f == 1) => {
+            (if src { "SrcEtherLlcSap" } else { "DstEtherLlcSap" }, true)
+        }
+        Some(KeyAddrs::Ipv4(k)) if !src && k.proto == ipproto::ESP => ("EspSpi", false),
+        Some(KeyAddrs::Ipv6(k)) if !src && k.proto() == ipproto::ESP => ("EspSpi", false),
+        _ => (if src { "SrcPort" } else { "DstPort" }, false),
+    })
 }
 
 /// The attribute name of a field; management records name their counters

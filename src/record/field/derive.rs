@@ -77,7 +77,10 @@ pub fn flags_text(v: &FlowView) -> ShortStr {
                     b[6] = b'F';
                 }
                 match (a.proto, v.net()) {
-                    (ipproto::TCP, NetObject::Tcp { .. }) => tcp_flags(v, &mut b, false),
+                    (ipproto::TCP, _) => tcp_flags(v, &mut b, false),
+                    (ipproto::UDP, NetObject::Other { subtype: net_subtype::RTP, drops, .. }) => {
+                        rtp_drops(&mut b, drops)
+                    }
                     (ipproto::ESP, NetObject::Esp(esp)) => {
                         let s = esp.status;
                         if s & 0x30 != 0 && esp.lost_seq != 0 {
@@ -100,10 +103,12 @@ pub fn flags_text(v: &FlowView) -> ShortStr {
                 if fragment_bits {
                     b[6] = b'F';
                 }
-                if a.proto() == ipproto::TCP {
-                    if let NetObject::Tcp { .. } = v.net() {
-                        tcp_flags(v, &mut b, true);
+                match (a.proto(), v.net()) {
+                    (ipproto::TCP, _) => tcp_flags(v, &mut b, true),
+                    (ipproto::UDP, NetObject::Other { subtype: net_subtype::RTP, drops, .. }) => {
+                        rtp_drops(&mut b, drops)
                     }
+                    _ => {}
                 }
             }
             _ => {}
@@ -120,7 +125,7 @@ pub fn flags_text(v: &FlowView) -> ShortStr {
             };
         }
     }
-    if let NetObject::Other { subtype, qual } = v.net() {
+    if let NetObject::Other { subtype, qual, .. } = v.net() {
         if subtype == net_subtype::FRAG {
             b[6] = if qual & 0x02 != 0 { b'V' } else { b'f' };
         } else if subtype == net_subtype::RTP && qual & 0x02 != 0 {
@@ -151,6 +156,16 @@ pub fn flags_text(v: &FlowView) -> ShortStr {
     ShortStr::from_bytes(&b)
 }
 
+fn rtp_drops(b: &mut [u8; 9], (s, d): (u16, u16)) {
+    if s != 0 && d != 0 {
+        b[3] = b'*';
+    } else if d != 0 {
+        b[3] = b'd';
+    } else if s != 0 {
+        b[3] = b's';
+    }
+}
+
 fn tcp_status_outoforder() -> u32 {
     tcp_status::SRC_OUTOFORDER | tcp_status::DST_OUTOFORDER
 }
@@ -167,8 +182,8 @@ fn side_letter(src: bool, dst: bool, both: u8, s: u8, d: u8) -> u8 {
 /// which only knows retransmissions and tests them on the per-side word.
 fn tcp_flags(v: &FlowView, b: &mut [u8; 9], ipv6: bool) {
     use tcp_status::*;
-    let Some((_, tcp)) = v.tcp() else { return };
-    let s = tcp.status;
+    let Some(s) = v.tcp_status_word() else { return };
+    let tcp = v.tcp().map(|(_, t)| t).unwrap_or_default();
     let retrans = SRC_PKTS_RETRANS | DST_PKTS_RETRANS;
     if ipv6 {
         if tcp.src.status & retrans != 0 {
@@ -303,10 +318,7 @@ pub fn dir_text(v: &FlowView) -> Option<&'static str> {
 /// TCP arrows: `?` when no handshake was seen, forced ` ->` otherwise (the
 /// reverse mark `ra` would test is always cleared by the time it prints).
 fn tcp_arrow(v: &FlowView, b: &mut [u8; 3]) {
-    if v.net_subtype().is_none() {
-        return;
-    }
-    let status = v.tcp().map_or(0, |(_, t)| t.status);
+    let Some(status) = v.tcp_status_word() else { return };
     if status & (tcp_status::SYN | tcp_status::SYN_ACK) == 0 {
         b[1] = b'?';
     } else {

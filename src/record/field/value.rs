@@ -289,7 +289,10 @@ impl<'a> FlowView<'a> {
             Stcpb | Dtcpb => match self.tcp_if_tcp() {
                 Some((_, tcp)) => {
                     let b = if id == Stcpb { tcp.src.seqbase } else { tcp.dst.seqbase };
-                    if b != 0 {
+                    // ra shows a zero base blank, except the IPv6 one of
+                    // the destination.
+                    let v6 = matches!(self.key.map(|k| k.addrs), Some(KeyAddrs::Ipv6(_)));
+                    if b != 0 || (id == Dtcpb && v6) {
                         Value::U64(b as u64)
                     } else {
                         Value::Absent
@@ -313,14 +316,29 @@ impl<'a> FlowView<'a> {
                 Some((_, tcp)) => Value::Short(tcp_options_text(tcp.options)),
                 None => Value::Absent,
             },
-            Sintpkt | Dintpkt => self.jitter().map_or(Value::Absent, |j| {
-                let (a, i) = if id == Sintpkt { j[0] } else { j[1] };
+            Sintpkt => self.jitter().map_or(Value::Absent, |j| {
+                let (a, i) = j[0];
                 let n = (a.n as u32).wrapping_add(i.n as u32);
                 let mut mean = 0.0f32;
                 if n > 0 {
                     mean += a.mean * a.n as f32 + i.mean * i.n as f32;
                     mean /= n as f32;
                 }
+                Value::F64(mean as f64 / 1000.0)
+            }),
+            Dintpkt => self.jitter().map_or(Value::Absent, |j| {
+                let (a, i) = j[1];
+                let n = (a.n as u32).wrapping_add(i.n as u32);
+                if n == 0 {
+                    return Value::Absent;
+                }
+                let mean = if a.n != 0 && i.n != 0 {
+                    (a.mean * a.n as f32 + i.mean * i.n as f32) / n as f32
+                } else if a.n != 0 {
+                    a.mean
+                } else {
+                    i.mean
+                };
                 Value::F64(mean as f64 / 1000.0)
             }),
             Sintpktact | Dintpktact | Sintpktidl | Dintpktidl => {
@@ -333,13 +351,16 @@ impl<'a> FlowView<'a> {
                     Value::F64(b.mean as f64 / 1000.0)
                 })
             }
-            Sintpktmax | Dintpktmax => self.jitter().map_or(Value::Absent, |j| {
-                let (a, i) = if id == Sintpktmax { j[0] } else { j[1] };
-                Value::F64(if a.max > i.max { a.max } else { i.max } as f64 / 1000.0)
+            // ra's source max and min both take the larger of the active
+            // and idle values; its destination ones read the active block.
+            Sintpktmax | Sintpktmin => self.jitter().map_or(Value::Absent, |j| {
+                let (a, i) = j[0];
+                let (x, y) = if id == Sintpktmax { (a.max, i.max) } else { (a.min, i.min) };
+                Value::F64(if x > y { x } else { y } as f64 / 1000.0)
             }),
-            Sintpktmin | Dintpktmin => self.jitter().map_or(Value::Absent, |j| {
-                let (a, i) = if id == Sintpktmin { j[0] } else { j[1] };
-                Value::F64(if a.min > i.min { i.min } else { a.min } as f64 / 1000.0)
+            Dintpktmax | Dintpktmin => self.jitter().map_or(Value::Absent, |j| {
+                let a = j[1].0;
+                Value::F64(if id == Dintpktmax { a.max } else { a.min } as f64 / 1000.0)
             }),
             Sintpktactmax | Dintpktactmax | Sintpktidlmax | Dintpktidlmax => {
                 self.jitter().map_or(Value::Absent, |j| {
@@ -531,11 +552,14 @@ impl<'a> FlowView<'a> {
         } else if synack < 0.000100 {
             rtt = ackdat;
         }
-        let (other_pkts, d) =
-            if src { (self.dst().pkts, tcp.dst) } else { (self.src().pkts, tcp.src) };
-        if other_pkts > 0 {
-            let win = (d.win as u32).wrapping_shl(d.winshift as u32);
+        // ra's source maximum uses the destination's window and scales by
+        // 1000, its destination maximum the source's window unscaled.
+        if src && self.dst().pkts > 0 {
+            let win = (tcp.dst.win as u32).wrapping_shl(tcp.dst.winshift as u32);
             win as f64 * 8.0 / (rtt * 1000.0)
+        } else if !src && self.src().pkts > 0 {
+            let win = (tcp.src.win as u32).wrapping_shl(tcp.src.winshift as u32);
+            win as f64 * 8.0 / rtt
         } else {
             0.0
         }
@@ -622,6 +646,13 @@ impl<'a> FlowView<'a> {
                     (true, false) if sm.pkts > 0 => tcp.src.retrans as f64,
                     (false, true) if dm.pkts > 0 => tcp.dst.retrans as f64,
                     _ => 0.0,
+                }
+            }
+            (Some(ipproto::UDP), NetObject::Other { subtype: net_subtype::RTP, drops, .. }) => {
+                match (src, dst) {
+                    (true, true) => drops.0 as f64 + drops.1 as f64,
+                    (true, false) => drops.0 as f64,
+                    _ => drops.1 as f64,
                 }
             }
             (Some(ipproto::ESP), NetObject::Esp(e)) if v4 => {
@@ -727,8 +758,10 @@ pub fn classful_mask(a: u32) -> u32 {
         0xffff_0000
     } else if a & 0xe000_0000 == 0xc000_0000 {
         0xffff_ff00
-    } else {
+    } else if a & 0xf000_0000 == 0xe000_0000 {
         0xffff_ffff
+    } else {
+        0
     }
 }
 

@@ -58,8 +58,15 @@ pub struct CanonTime {
     pub bits: u8,
 }
 
+/// Microseconds since the epoch with `ra`'s signed microsecond field.
 fn micros(t: Timeval) -> i64 {
-    t.as_micros()
+    t.sec as i64 * 1_000_000 + t.usec as i32 as i64
+}
+
+/// `ra` combines seconds and a signed microsecond field when it fetches a
+/// start or last time; the result is a proper time.
+fn normalized(t: Timeval) -> Timeval {
+    Timeval::from_micros(micros(t))
 }
 
 fn min_time(a: Timeval, b: Timeval) -> Timeval {
@@ -153,7 +160,7 @@ impl CanonTime {
     /// starts, a zero start not counting.
     pub fn start(&self) -> Timeval {
         let (s, d) = (self.src.start, self.dst.start);
-        match self.bits & (SRC_START | DST_START) {
+        normalized(match self.bits & (SRC_START | DST_START) {
             SRC_START => s,
             DST_START => d,
             _ => {
@@ -165,17 +172,17 @@ impl CanonTime {
                     d
                 }
             }
-        }
+        })
     }
 
     /// Last time (`ArgusFetchLastuSecTime`).
     pub fn last(&self) -> Timeval {
         let (s, d) = (self.src.end, self.dst.end);
-        match self.bits & (SRC_END | DST_END) {
+        normalized(match self.bits & (SRC_END | DST_END) {
             SRC_END => s,
             DST_END => d,
             _ => max_time(s, d),
-        }
+        })
     }
 
     /// The same times seen from the other side.
@@ -233,6 +240,17 @@ impl CanonTime {
             // non-zero source stamps only.
             c.src = t.src;
             c.dst = t.dst;
+            if t.subtype & 0x07 == 0x03 {
+                // Absolute start + relative end: the end's second word
+                // holds a microsecond delta.
+                let delta = t.src.end.sec;
+                c.src.end.sec = t.src.start.sec.wrapping_add(delta / 1_000_000);
+                c.src.end.usec = t.src.start.usec.wrapping_add(delta % 1_000_000);
+                if c.src.end.usec > 1_000_000 {
+                    c.src.end.sec = c.src.end.sec.wrapping_add(1);
+                    c.src.end.usec -= 1_000_000;
+                }
+            }
             if c.src.start.sec != 0 {
                 c.bits |= SRC_START;
             }
@@ -248,10 +266,12 @@ impl CanonTime {
                 }
             }
         }
-        if c.src.start.usec > 1_000_000 {
+        // ra's microsecond fields are signed: only large positive values
+        // are clamped.
+        if c.src.start.usec as i32 > 1_000_000 {
             c.src.start.usec = 999_999;
         }
-        if c.src.end.usec > 1_000_000 {
+        if c.src.end.usec as i32 > 1_000_000 {
             c.src.end.usec = 999_999;
         }
         c
@@ -418,10 +438,16 @@ pub enum NetObject {
     },
     Icmp(IcmpObject),
     Esp(EspObject),
-    /// Any other object: subtype and qualifier.
+    /// Any other object: subtype, qualifier, its first word read both ways
+    /// (`ra` reads a TCP status from there on TCP flows that carry another
+    /// object; fragment objects are host order), and an RTP object's
+    /// (source, destination) drop counts.
     Other {
         subtype: u8,
         qual: u8,
+        word_be: u32,
+        word_le: u32,
+        drops: (u16, u16),
     },
 }
 
@@ -738,6 +764,25 @@ impl<'a> FlowView<'a> {
         }
     }
 
+    /// The status word `ra` reads on a TCP flow: the TCP object's, or the
+    /// first word of whatever other object the record carries.
+    pub fn tcp_status_word(&self) -> Option<u32> {
+        match self.net {
+            NetObject::None => None,
+            NetObject::Tcp { tcp, .. } => Some(tcp.status),
+            NetObject::Other { subtype, word_be, word_le, .. } => {
+                Some(if subtype == net_subtype::FRAG { word_le } else { word_be })
+            }
+            NetObject::Icmp(o) => Some(u32::from_le_bytes([
+                o.icmp_type,
+                o.icmp_code,
+                o.seq as u8,
+                (o.seq >> 8) as u8,
+            ])),
+            NetObject::Esp(e) => Some(e.status),
+        }
+    }
+
     /// The TCP object, if the record has one.
     pub fn tcp(&self) -> Option<(u8, TcpPerf)> {
         match self.net() {
@@ -869,12 +914,30 @@ fn rate_and_load(side_dur: f32, dur: f32, m: DirMetrics) -> (f32, f32) {
     }
 }
 
-/// The key as `ra` shows it before its corrections. The codec gives keys in
-/// originator order; `ra` leaves a reversed ARP key as stored.
+/// The key as `ra` shows it before its corrections (the codec already
+/// un-reversed the IP keys and left ARP keys as stored, like `ra`). An ARP
+/// key the codec kept as bytes (an unexpected length) is read as `ra`
+/// reads it.
 fn display_key(mut k: FlowKey) -> FlowKey {
-    if k.reversed {
-        if let KeyAddrs::Arp(a) = &mut k.addrs {
-            std::mem::swap(&mut a.spa, &mut a.tpa);
+    if let KeyAddrs::Other { bytes, len } = k.addrs {
+        if matches!(k.family(), family::ARP | family::RARP) && len >= 12 {
+            let be16 = |i: usize| u16::from_be_bytes([bytes[i], bytes[i + 1]]);
+            // A key too short for the target address: ra reads the next
+            // DSR's bytes there; we take zeros.
+            let be32 = |i: usize| {
+                let b = |j: usize| if j < len as usize { bytes[j] } else { 0 };
+                u32::from_be_bytes([b(i), b(i + 1), b(i + 2), b(i + 3)])
+            };
+            k.addrs = KeyAddrs::Arp(crate::record::ArpKey {
+                hrd: be16(0),
+                pro: be16(2),
+                hln: bytes[4],
+                pln: bytes[5],
+                op: be16(6),
+                spa: be32(8),
+                tpa: be32(12),
+                haddr: be32(16).to_be_bytes(),
+            });
         }
     }
     k
@@ -946,9 +1009,14 @@ fn canon_net(flow: &Flow, spkts: u64, dpkts: u64) -> NetObject {
         }
         Some(Network::Icmp(o)) => NetObject::Icmp(*o),
         Some(Network::Esp(o)) => NetObject::Esp(*o),
-        Some(Network::Arp { .. }) => NetObject::Other { subtype: 0x10, qual: 0 },
-        Some(Network::Other { subtype, qual, .. }) => {
-            NetObject::Other { subtype: *subtype, qual: *qual }
+        Some(Network::Arp { .. }) => other_object(0x10, 0, &[]),
+        Some(Network::Other { subtype, qual, body }) => {
+            // ra keeps an RTP object only when it has exactly its size.
+            if *subtype == RTP && body.len() != 36 {
+                NetObject::None
+            } else {
+                other_object(*subtype, *qual, body)
+            }
         }
     };
     // An IPv4 UDP key with the old RTCP flow tag gets an RTCP object.
@@ -958,17 +1026,36 @@ fn canon_net(flow: &Flow, spkts: u64, dpkts: u64) -> NetObject {
             && k.proto == ipproto::UDP
             && k.tp_p == 0x10
         {
-            return NetObject::Other { subtype: RTCP, qual: 0 };
+            return other_object(RTCP, 0, &[]);
         }
     }
-    // RTP objects on flows too small to be RTP are dropped by ra.
+    // RTP objects on flows too small to be RTP are dropped by ra. Its test
+    // reads the IPv4 protocol byte, which for an IPv6 key is byte 8 of the
+    // source address.
     if let NetObject::Other { subtype: RTP, .. } = net {
-        let udp = flow.key.and_then(|k| k.ip_proto()) == Some(ipproto::UDP);
+        let udp = match flow.key.map(|k| k.addrs) {
+            Some(KeyAddrs::Ipv4(k)) => k.proto == ipproto::UDP,
+            Some(KeyAddrs::Ipv6(k)) => k.src.to_be_bytes()[8] == ipproto::UDP,
+            _ => false,
+        };
         if !udp || (spkts < 5 && dpkts < 5) {
             return NetObject::None;
         }
     }
     net
+}
+
+fn other_object(subtype: u8, qual: u8, body: &[u8]) -> NetObject {
+    let w: [u8; 4] = body.get(..4).and_then(|b| b.try_into().ok()).unwrap_or_default();
+    let h = |i: usize| body.get(i..i + 2).map_or(0, |b| u16::from_be_bytes([b[0], b[1]]));
+    let drops = if subtype == net_subtype::RTP { (h(28), h(30)) } else { (0, 0) };
+    NetObject::Other {
+        subtype,
+        qual,
+        word_be: u32::from_be_bytes(w),
+        word_le: u32::from_le_bytes(w),
+        drops,
+    }
 }
 
 #[cfg(test)]
@@ -987,7 +1074,7 @@ mod tests {
             len: 5,
             src: TimeRange { start, end },
             dst: TimeRange::default(),
-            nanos: [0; 4],
+            ..Time::default()
         }
     }
 
@@ -999,7 +1086,7 @@ mod tests {
                 qual: 3,
                 src: DirMetrics { pkts: spkts, bytes: spkts * 100, appbytes: 0 },
                 dst: DirMetrics { pkts: dpkts, bytes: dpkts * 60, appbytes: 0 },
-                pad: [0; 3],
+                ..Metrics::default()
             }),
             ..Flow::default()
         }
