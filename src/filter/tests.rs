@@ -1,0 +1,3 @@
+//! Tests of the compiled filter on records built in Rust.
+
+use super::*;
