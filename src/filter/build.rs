@@ -364,14 +364,17 @@ enum Arith {
     DivZero,
 }
 
-/// `arth relop arth`, evaluated at compile time. difference: relations
-/// that read packet bytes (`ip[0] = 69`) compare whatever memory the real
-/// tools find at that offset of their record; here they never match.
+/// `arth relop arth`, evaluated at compile time. A division by zero rejects
+/// the record when the relation is reached, as in the real filter machine.
+/// difference: relations that read packet bytes (`ip[0] = 69`) compare
+/// whatever memory the real tools find at that offset of their record;
+/// here they never match.
 fn relation(lhs: Pair<Rule>, op: Pair<Rule>, rhs: Pair<Rule>) -> Result<Node, Failure> {
     let a = arith(lhs)?;
     let b = arith(rhs)?;
     let op_rule = op.into_inner().next().map(|p| p.as_rule());
     let (a, b) = match (a, b) {
+        (Arith::DivZero, _) | (_, Arith::DivZero) => return Ok(Node::Reject),
         (Arith::Const(a), Arith::Const(b)) => (a, b),
         _ => return Ok(Node::Const(false)),
     };

@@ -48,6 +48,8 @@ pub enum IntField {
     RecType,
     /// Header byte 1: cause and option.
     Cause,
+    /// The SPI of an ESP flow key, as stored.
+    EspSpi,
     /// Flow key bytes at an offset of the canonical flow DSR.
     KeyU8(u8),
     KeyU16(u8),
@@ -333,6 +335,11 @@ impl<'a> View<'a> {
                 let h = self.header();
                 Some((((h.cause & 0x0f) << 4) | (h.option & 0x0f)) as u64)
             }
+            EspSpi => match f?.key.as_ref()?.addrs {
+                KeyAddrs::Ipv4(k) if k.proto == ipproto::ESP => Some(k.esp_spi() as u64),
+                KeyAddrs::Ipv6(k) if k.proto() == ipproto::ESP => Some(k.l4_word() as u64),
+                _ => None,
+            },
             KeyU8(off) => self.key.as_ref()?.u8_at(off as usize).map(u64::from),
             KeyU16(off) => self.key.as_ref()?.u16_at(off as usize).map(u64::from),
             KeyU32(off) => self.key.as_ref()?.u32_at(off as usize).map(u64::from),
@@ -448,13 +455,15 @@ impl<'a> View<'a> {
                 dbase: t.dst.seqbase,
             },
             Network::Icmp(i) => {
-                let word =
-                    u32::from_le_bytes([i.icmp_type, i.icmp_code, i.seq as u8, (i.seq >> 8) as u8]);
+                // argus writes this object in host order and `ra` byte-swaps
+                // it on input as if it were in network order: the addresses
+                // end up reversed and the 16-bit sequence number zero.
+                let word = u32::from_le_bytes([i.icmp_type, i.icmp_code, 0, 0]);
                 return match field {
                     NetSubtype => Some(net_subtype::ICMP as u64),
                     NetStatus => Some(word as u64),
                     NetIcmpType => Some(i.icmp_type as u64),
-                    NetTcpOptions => Some(i.odst as u64),
+                    NetTcpOptions => Some(i.odst.swap_bytes() as u64),
                     _ => None,
                 };
             }
@@ -467,18 +476,13 @@ impl<'a> View<'a> {
                     _ => None,
                 };
             }
-            Network::Arp { responder, .. } => {
-                return match field {
-                    NetSubtype => Some(net_subtype::ARP as u64),
-                    NetIcmpType => Some(responder[0] as u64),
-                    NetStatus => Some(u32::from_le_bytes([
-                        responder[0],
-                        responder[1],
-                        responder[2],
-                        responder[3],
-                    ]) as u64),
-                    _ => None,
-                };
+            Network::Arp { responder, len } => {
+                // The ARP object is the responder's MAC, zero-filled to the
+                // length argus gives it.
+                let mut body = [0u8; 6];
+                body.copy_from_slice(responder);
+                let size = (*len as usize).saturating_sub(1) * 4;
+                return object_field(field, net_subtype::ARP, &body, size);
             }
             Network::Other { subtype, body, .. } => {
                 // RTP and RTCP objects of an unexpected size, and RTP objects
@@ -491,20 +495,7 @@ impl<'a> View<'a> {
                 if dropped {
                     return None;
                 }
-                let word = |off: usize| {
-                    body.get(off - 4..off).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                };
-                return match field {
-                    NetSubtype => Some(*subtype as u64),
-                    NetStatus => word(4).map(u64::from),
-                    NetTcpOptions => word(12).map(u64::from),
-                    NetIcmpType => body.first().map(|&b| b as u64),
-                    NetSrcSeqBase => word(36).map(u64::from),
-                    NetDstSeqBase => word(84).map(u64::from),
-                    NetSrcFlags => body.get(66).map(|&b| b as u64),
-                    NetDstFlags => body.get(114).map(|&b| b as u64),
-                    _ => None,
-                };
+                return object_field(field, *subtype, body, body.len());
             }
         };
         Some(match field {
@@ -565,11 +556,43 @@ impl<'a> View<'a> {
     }
 }
 
-/// MPLS: the clients read the first two label words after the header,
-/// whatever side they belong to, within the DSR's length.
+/// A field of a network object the model keeps as bytes: `body` (the
+/// object after the DSR header, zero beyond its end) within `size` bytes.
+fn object_field(field: IntField, subtype: u8, body: &[u8], size: usize) -> Option<u64> {
+    use IntField::*;
+    let byte = |off: usize| -> Option<u64> {
+        // A byte load is refused only past the DSR's length.
+        (off <= size + 4).then(|| body.get(off - 4).copied().unwrap_or(0) as u64)
+    };
+    let word = |off: usize| -> Option<u64> {
+        if off + 4 > size + 4 {
+            return None;
+        }
+        let b = |i: usize| body.get(off - 4 + i).copied().unwrap_or(0);
+        Some(u32::from_le_bytes([b(0), b(1), b(2), b(3)]) as u64)
+    };
+    match field {
+        NetSubtype => Some(subtype as u64),
+        NetStatus => word(4),
+        NetTcpOptions => word(12),
+        NetIcmpType => byte(4),
+        NetSrcSeqBase => word(36),
+        NetDstSeqBase => word(84),
+        NetSrcFlags => byte(70),
+        NetDstFlags => byte(118),
+        _ => None,
+    }
+}
+
+/// MPLS: the clients read two label words after the header, each only if
+/// the DSR's length covers it (argus itself writes none).
 fn mpls_label(f: &Flow, index: usize) -> Option<u64> {
     let m = f.mpls.as_ref()?;
-    m.src_labels.iter().chain(m.dst_labels.iter()).nth(index).map(|&l| l as u64)
+    match index {
+        0 if m.len >= 2 => Some(m.src_label as u64),
+        1 if m.len >= 3 => Some(m.dst_label as u64),
+        _ => None,
+    }
 }
 
 fn raw_dsr(f: &Flow, dsr_type: u8) -> Option<&[u8]> {

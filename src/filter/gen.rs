@@ -9,7 +9,7 @@
 //! difference is listed in `docs/differences.md` (marked "difference:"
 //! below).
 
-use super::canon::{Dsr, FloatField, IntField, MacField};
+use super::canon::{net_subtype, Dsr, FloatField, IntField, MacField};
 use super::lookup::{self, PortProto, ResolveError};
 use super::node::{all, and, any, not, or, Node, Op};
 use super::numbers::{self, AddrPattern};
@@ -74,7 +74,6 @@ const ARP_SPA: u8 = 12;
 const ARP_TPA: u8 = 16;
 const ETHER_TYPE: u8 = 16;
 const IGMP_TYPE: u8 = 14;
-const ESP_SPI: u8 = 16;
 const ISIS_PDU: u8 = 4;
 
 // TCP status bits (network object).
@@ -114,10 +113,13 @@ fn family(f: u32) -> Node {
 fn ip_proto(v: i64, fam: Fam) -> Node {
     match v {
         PROTO_RTP | PROTO_RTCP => {
-            let sub = if v == PROTO_RTP { 0x0A } else { 0x09 };
-            and(Node::eq(IntField::KeyU8(V4_PROTO), UDP), Node::eq(IntField::NetSubtype, sub))
+            let sub = if v == PROTO_RTP { net_subtype::RTP } else { net_subtype::RTCP };
+            and(
+                Node::eq(IntField::KeyU8(V4_PROTO), UDP),
+                Node::eq(IntField::NetSubtype, sub as i64),
+            )
         }
-        PROTO_UDT => Node::eq(IntField::NetSubtype, 0x0D),
+        PROTO_UDT => Node::eq(IntField::NetSubtype, net_subtype::UDT as i64),
         _ => {
             let value = v as u32 as i64;
             let v4 = || and(family(FAM_V4), Node::eq(IntField::KeyU8(V4_PROTO), value));
@@ -735,9 +737,10 @@ pub fn number(text: Option<&str>, v: i32, q: Qual, op: Op) -> GenResult {
         Addr::Tcpbase => pair(dir, IntField::NetSrcSeqBase, IntField::NetDstSeqBase, op, value),
         Addr::Seq => Ok(and(Node::int(IntField::Seq, op, value), record_type(REC_FAR))),
         Addr::Trans => Ok(Node::int(IntField::AgrCount, op, value)),
-        Addr::Spi => {
-            Ok(and(Node::int(IntField::KeyU32(ESP_SPI), op, value), ip_proto(ESP, Fam::Both)))
-        }
+        // difference: 3.0.8.2 compares the SPI with its low half overwritten
+        // by the mask bytes it keeps in the same place (`spi 0x2020beef`
+        // for SPI 0xdeadbeef); here it is the SPI as stored and printed.
+        Addr::Spi => Ok(and(Node::int(IntField::EspSpi, op, value), ip_proto(ESP, Fam::Both))),
         Addr::Deldur => {
             Ok(Node::int(IntField::CorDeltaDur, op, (v as u32).wrapping_mul(1000) as i64))
         }

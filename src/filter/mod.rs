@@ -108,7 +108,7 @@ impl Filter {
     pub fn matches(&self, record: &Record) -> bool {
         let view = canon::View::new(record, self.reads_key);
         let ctx = node::Ctx { scale: self.scale, derived: &derived::RaDerived };
-        self.root.eval(&view, &ctx)
+        self.root.eval(&view, &ctx).unwrap_or(false)
     }
 }
 

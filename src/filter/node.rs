@@ -96,7 +96,15 @@ pub enum Node {
         addr: [u8; 6],
     },
     Present(Dsr),
+    /// Rejects the record outright when evaluation reaches it, whatever
+    /// the operators around it (an arithmetic relation that divides by
+    /// zero: the real filter machine stops there).
+    Reject,
 }
+
+/// Evaluation reached a [`Node::Reject`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rejected;
 
 impl Node {
     pub fn int(field: IntField, op: Op, value: i64) -> Node {
@@ -131,22 +139,24 @@ impl Node {
                 matches!(t.field, IntField::KeyU8(_) | IntField::KeyU16(_) | IntField::KeyU32(_))
             }
             Node::Mac { field, .. } => *field == MacField::ArpHardware,
-            Node::Const(_) | Node::Null | Node::Float(_) | Node::Present(_) => false,
+            Node::Const(_) | Node::Null | Node::Float(_) | Node::Present(_) | Node::Reject => false,
         }
     }
 
-    pub fn eval(&self, view: &View, ctx: &Ctx) -> bool {
-        match self {
+    /// Evaluates the tree, left to right with short-circuits.
+    pub fn eval(&self, view: &View, ctx: &Ctx) -> Result<bool, Rejected> {
+        Ok(match self {
             Node::Const(b) => *b,
             Node::Null => true,
-            Node::And(a, b) => a.eval(view, ctx) && b.eval(view, ctx),
-            Node::Or(a, b) => a.eval(view, ctx) || b.eval(view, ctx),
-            Node::Not(a) => !a.eval(view, ctx),
+            Node::And(a, b) => a.eval(view, ctx)? && b.eval(view, ctx)?,
+            Node::Or(a, b) => a.eval(view, ctx)? || b.eval(view, ctx)?,
+            Node::Not(a) => !a.eval(view, ctx)?,
             Node::Int(t) => t.eval(view),
             Node::Float(t) => t.eval(view, ctx),
             Node::Mac { field, addr } => view.mac(*field) == Some(*addr),
             Node::Present(d) => view.has(*d),
-        }
+            Node::Reject => return Err(Rejected),
+        })
     }
 }
 
