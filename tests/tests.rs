@@ -6,3 +6,4 @@ mod util;
 mod archive;
 mod codec;
 mod dispatch;
+mod filter_diff;

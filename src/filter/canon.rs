@@ -16,7 +16,8 @@
 //! model directly.
 
 use crate::record::{
-    family, ipproto, key_kind, DirMetrics, Flow, FlowKey, KeyAddrs, Network, Record, RecordHeader,
+    family, ipproto, key_kind, ArpKey, DirMetrics, Flow, FlowKey, KeyAddrs, Network, Record,
+    RecordHeader,
 };
 
 /// DSR type code of an ASN DSR, kept raw by the model.
@@ -183,7 +184,36 @@ impl KeyImage {
         let mut qual = key.qual;
         let mut subtype = key.kind | if key.reversed { key_kind::REVERSE } else { 0 };
         let classic = key.kind == key_kind::CLASSIC5TUPLE;
-        match &key.addrs {
+        // An ARP key stored in a layout the model does not decode (the full
+        // ARP header, or a truncated one) still reads as ARP: big-endian
+        // fields, zero where the key ends early (3.0.8.2 reads on into the
+        // next DSR there).
+        let arp_in_bytes;
+        let addrs = match &key.addrs {
+            KeyAddrs::Other { bytes, len } if key.family() == family::ARP => {
+                let mut b = [0u8; 16];
+                let n = (*len as usize).min(16);
+                b[..n].copy_from_slice(&bytes[..n]);
+                let bytes = b;
+                let be16 = |i: usize| u16::from_be_bytes([bytes[i], bytes[i + 1]]);
+                let be32 = |i: usize| {
+                    u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]])
+                };
+                arp_in_bytes = KeyAddrs::Arp(ArpKey {
+                    hrd: be16(0),
+                    pro: be16(2),
+                    hln: bytes[4],
+                    pln: bytes[5],
+                    op: be16(6),
+                    spa: be32(8),
+                    tpa: be32(12),
+                    haddr: [0; 4],
+                });
+                &arp_in_bytes
+            }
+            other => other,
+        };
+        match addrs {
             KeyAddrs::Ipv4(k) => {
                 img.len = 20;
                 img.put(4, &k.src.to_le_bytes());
@@ -385,10 +415,10 @@ impl<'a> View<'a> {
                 Some(v as u64)
             }
             Seq => f?.transport.map(|t| t.seq as u64),
-            MarArgusId => match self.rec {
-                Record::Mar(m) => Some(m.argusid as u64),
-                Record::Flow(_) => None,
-            },
+            // The clients read a management record's fields through a DSR
+            // header laid over its record header, whose length byte is 0:
+            // every load is out of range.
+            MarArgusId => None,
             AsnSrc => raw_u32(f?, DSR_ASN, 4),
             AsnDst => raw_u32(f?, DSR_ASN, 8),
             CocodeSrc => raw_u16_mem(f?, DSR_COCODE, 4),

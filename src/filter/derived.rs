@@ -9,14 +9,15 @@ use crate::record::{Record, TimeRange, Timeval};
 pub struct RaDerived;
 
 /// Seconds between two stamps as `ra` computes them: integer seconds and
-/// microseconds subtracted separately, then combined in double precision.
+/// microseconds subtracted separately, combined in double precision and
+/// returned in single precision (its duration functions return `float`).
 fn span(start: Timeval, end: Timeval) -> f64 {
     let sec = end.sec as i64 - start.sec as i64;
     let usec = end.usec as i64 - start.usec as i64;
     if sec == 0 && usec == 0 {
         0.0
     } else {
-        sec as f64 + usec as f64 / 1_000_000.0
+        (sec as f64 + usec as f64 / 1_000_000.0) as f32 as f64
     }
 }
 
@@ -56,7 +57,7 @@ impl Derived for RaDerived {
             }
             if seconds > 0.0 && pkts > 1 {
                 let per_pkt = (bytes / pkts) as f64;
-                let rate = (pkts - 1) as f64 / seconds;
+                let rate = ((pkts - 1) as f32) as f64 / seconds;
                 let load = (bytes as f64 - per_pkt) * 8.0 / seconds;
                 (rate as f32, load as f32)
             } else {

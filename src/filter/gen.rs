@@ -238,13 +238,14 @@ fn host(p: &AddrPattern, typ: QType, proto: Proto, dir: Dir) -> GenResult {
         Proto::Name(Pname::Ip) => {
             let v4 = if v4_ok { Some(with(family(FAM_V4), AddrFam::V4)?) } else { None };
             let v6 = if v6_ok { Some(with(family(FAM_V6), AddrFam::V6)?) } else { None };
-            Ok(match (v4, v6) {
-                (Some(a), Some(b)) => or(b, a),
-                (Some(a), None) | (None, Some(a)) => a,
-                // The C code returns an uninitialised block here; an empty
-                // test is what it amounts to.
-                (None, None) => Node::Null,
-            })
+            match (v4, v6) {
+                (Some(a), Some(b)) => Ok(or(b, a)),
+                (Some(a), None) => Ok(a),
+                // The C code ORs the IPv6 test with the missing IPv4 one and
+                // crashes.
+                (None, Some(_)) => Err(GenError::Plain),
+                (None, None) => Ok(Node::Null),
+            }
         }
         Proto::Name(Pname::Ipv6) => {
             if has_mask {
@@ -450,10 +451,11 @@ pub fn sname(word: &str) -> GenResult {
     })
 }
 
-/// A record-cause test. difference: 3.0.8.2 tests the cause code as a bit
-/// mask, so `start` and `status` also accept STOP records.
+/// A record-cause test. The cause code is tested as a bit mask, as in
+/// 3.0.8.2: `start` (0x10) also accepts STOP (0x30) records — the closing
+/// management record of every archive among them.
 fn cause(code: u32) -> Node {
-    Node::masked(IntField::Cause, code, 0xf0)
+    Node::bits(IntField::Cause, code)
 }
 
 /// TCP flag and status words (`tname`) under a direction
@@ -855,6 +857,14 @@ fn jitter(v: f32, dir: Dir, kind: Addr, stdev: bool, op: Op) -> Node {
 /// A name after a qualifier (`Argusgen_scode`). `text` is the token as
 /// written; quotes of a string are removed here.
 pub fn name(text: &str, q: Qual) -> GenResult {
+    // Whatever the attribute, a name that yields no test is an error.
+    match name_test(text, q)? {
+        Node::Null => detail("Argusgen_scode error"),
+        node => Ok(node),
+    }
+}
+
+fn name_test(text: &str, q: Qual) -> GenResult {
     let name = text
         .strip_prefix('"')
         .and_then(|t| t.strip_suffix('"'))

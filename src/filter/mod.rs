@@ -152,8 +152,7 @@ fn prefix_error(expr: &str, limit: usize) -> Option<FilterError> {
             // After the last token: the end, or a character no token takes.
             None => (end, expr.get(end..).is_some_and(|r| r.trim().is_empty())),
         };
-        // `A mask B` is complete after B; a lone address might go on.
-        let complete = prev.value || (i >= 2 && toks[i - 2].text == "mask");
+        let complete = prev.value;
         let at_limit = cut == limit || expr.get(cut..limit).is_some_and(|g| g.trim().is_empty());
         if cut > limit || !(separated || (at_limit && complete) || prev.text == "]") {
             continue;

@@ -50,7 +50,9 @@ pub(super) fn tokens(expr: &str) -> (Vec<Token<'_>>, Option<usize>) {
                         | Rule::unum
                         | Rule::snum
                         | Rule::ufloat
-                        | Rule::sfloat,
+                        | Rule::sfloat
+                        | Rule::hidv4
+                        | Rule::hidv6,
                     ) => true,
                     Some(Rule::keyword) => ends_primitive(span.as_str()),
                     _ => false,
