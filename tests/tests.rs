@@ -6,5 +6,6 @@ mod util;
 mod archive;
 mod codec;
 mod dispatch;
+mod filter_diff;
 mod print;
 mod timerange;
