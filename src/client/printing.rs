@@ -90,6 +90,7 @@ pub fn print_options(opts: &ClientOptions) -> Result<PrintOptions, Fatal> {
     p.userdata = encoding(s.userdata);
     p.separate_addr_port = s.addr_port_period;
     p.disa = s.disa;
+    p.app_load_labels = opts.summary;
     p.program = opts.prog.clone();
     Ok(p)
 }

@@ -4,9 +4,9 @@
 //!
 //! For each input: an input that cannot be opened is reported in ra's words
 //! (`open 'F': No such file or directory`) and makes the exit status 2; an
-//! input that is not an argus stream is skipped silently, as ra does; a
-//! damaged one is read up to the damage, which is reported with its byte
-//! offset. Every record goes through the [`Selector`]; accepted and
+//! input that is not an argus stream is skipped (with a line saying so,
+//! where ra says nothing); a damaged one is read up to the damage, which is
+//! reported with its byte offset. Every record goes through the [`Selector`]; accepted and
 //! rejected records go to the role's [`RecordSink`].
 
 use super::options::{ClientOptions, InputSpec};
@@ -176,9 +176,9 @@ fn read_input(
         let rec = match item {
             Ok(r) => r,
             Err(e) => {
-                // ra skips an input that is not argus data without a word.
-                let silent =
-                    matches!(e.kind, archive::ReadErrorKind::Format(End::NotArgus | End::Empty));
+                // ra skips an input that is not argus data without a word;
+                // we name it (docs/differences.md), except an empty one.
+                let silent = matches!(e.kind, archive::ReadErrorKind::Format(End::Empty));
                 if !silent {
                     diag::log(&opts.prog, &e.to_string());
                 }

@@ -7,6 +7,7 @@ use std::io::Write;
 
 use super::options::{parse, ClientOptions, ParseError, RoleSpec};
 use crate::diag::{self, Fatal};
+use crate::filter::Filter;
 
 /// argv as strings (file names that are not UTF-8 are taken lossily).
 pub fn argv_strings(args: Vec<OsString>) -> Vec<String> {
@@ -48,14 +49,23 @@ pub fn run(
     }
 }
 
-/// ra's message for a filter that does not compile: the expression, cut to
-/// 20 characters plus ` ...` when longer.
-pub fn filter_syntax_message(expr: &str) -> String {
-    if expr.chars().count() > 20 {
-        let head: String = expr.chars().take(20).collect();
-        format!("filter syntax error: '{head} ...'")
-    } else {
-        format!("filter syntax error: '{expr}'")
+/// Compiles a filter expression with ra's precision for float comparisons.
+/// On failure the specific message, when ra prints one, is logged now and
+/// ra's `filter syntax error: '...'` line is the fatal error.
+pub fn compile_filter(prog: &str, expr: &str, precision: i32) -> Result<Filter, Fatal> {
+    match Filter::compile(expr) {
+        Ok(mut f) => {
+            f.set_precision(precision.max(0) as u32);
+            Ok(f)
+        }
+        Err(e) => {
+            let mut lines = e.report_lines(expr);
+            let last = lines.pop().unwrap_or_else(|| format!("filter syntax error: '{expr}'"));
+            for line in lines {
+                diag::log(prog, &line);
+            }
+            Err(Fatal::err(last))
+        }
     }
 }
 
@@ -64,11 +74,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn long_filters_are_cut_like_ra() {
-        assert_eq!(filter_syntax_message("bytes > 100"), "filter syntax error: 'bytes > 100'");
-        assert_eq!(
-            filter_syntax_message("tcp and port 80 and not host 1.2.3.4"),
-            "filter syntax error: 'tcp and port 80 and  ...'"
-        );
+    fn filter_errors_end_with_ras_syntax_line() {
+        let e = compile_filter("ra", "bytes > 100", 6).err().unwrap();
+        assert_eq!(e.message, "filter syntax error: 'bytes > 100'");
+        let e = compile_filter("ra", "tcp and port 80 and not host", 6).err().unwrap();
+        assert_eq!(e.message, "filter syntax error: 'tcp and port 80 and  ...'");
+        assert!(compile_filter("ra", "tcp and port 80", 6).is_ok());
     }
 }

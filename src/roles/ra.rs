@@ -33,16 +33,6 @@ pub fn main(args: Vec<OsString>) -> i32 {
     role::run(&SPEC, args, run)
 }
 
-/// Compiles a filter expression, with ra's error message on failure.
-pub fn compile_filter(prog: &str, expr: &str) -> Result<Filter, Fatal> {
-    Filter::compile(expr).map_err(|e| {
-        if !e.message.is_empty() && !e.message.starts_with("filter syntax error") {
-            crate::diag::log(prog, &e.message);
-        }
-        Fatal::err(role::filter_syntax_message(expr))
-    })
-}
-
 /// Stdout is written in blocks of this size.
 const FLUSH_AT: usize = 64 * 1024;
 
@@ -222,14 +212,14 @@ impl RecordSink for RaSink {
 
 fn run(opts: ClientOptions) -> Result<i32, Fatal> {
     let filter = match opts.filter.effective() {
-        Some(expr) => Some(compile_filter(&opts.prog, expr)?),
+        Some(expr) => Some(role::compile_filter(&opts.prog, expr, opts.print.precision)?),
         None => None,
     };
     let mut targets = Vec::new();
     for w in &opts.writes {
         let except = opts.except_file.as_deref() == Some(w.path.as_str()) && w.filter.is_none();
         let filter = match &w.filter {
-            Some(f) => Some(compile_filter(&opts.prog, f)?),
+            Some(f) => Some(role::compile_filter(&opts.prog, f, opts.print.precision)?),
             None => None,
         };
         let writer = AppendWriter::new(&w.path).map_err(|e| io_fatal(&w.path, e))?;
