@@ -4,8 +4,10 @@
 mod util;
 
 mod archive;
+mod cases;
 mod codec;
 mod dispatch;
 mod filter_diff;
 mod print;
+mod ra;
 mod timerange;

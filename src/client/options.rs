@@ -26,6 +26,7 @@ use super::modes::{self, DsrMask, UserDataEncoding};
 use super::rc;
 use super::timerange::TimeRange;
 use crate::diag::Fatal;
+use crate::record::field::DEFAULT_FIELDS;
 
 /// The option string of every non-radium 3.0.8.2 client.
 pub const OPTION_STRING: &str =
@@ -343,34 +344,48 @@ impl ClientOptions {
         on
     }
 
-    /// What `-X` resets (argus's `RaClearConfiguration`): the flags, not the
-    /// lists (inputs, outputs, fields, filter, modes stay).
-    fn clear_flags(&mut self) {
+    /// What `-X` resets (argus's `RaClearConfiguration`): the flags, the
+    /// inputs, servers and outputs, the filter and time range, and the
+    /// columns (back to the default list, at once). The `-M` and `-m` words,
+    /// the man/event printing choice and the direction policy stay.
+    fn clear_configuration(&mut self) {
+        let keep = ClientOptions::new(&self.prog);
         self.aflag = 0;
         self.summary = false;
         self.debug = 0;
         self.dump_filter = false;
         self.daemon = false;
         self.grep = None;
-        self.print.userdata = UserDataEncoding::Default;
-        self.print.abbreviate = false;
-        self.print.label_every = -1;
-        self.print.names = 1;
         self.limits.input = Limits::default().input;
-        self.print.precision = 6;
         self.quiet = false;
         self.time_range = None;
-        self.print.unix_time = false;
         self.reverse = 0;
         self.verbose = 0;
         self.ignore_case = false;
         self.run_time = None;
         self.read_remote = false;
-        self.print.tcp_states = false;
-        self.print.tcp_flags = None;
         self.remote_port = None;
-        self.print.time_format = "%T.%f".to_string();
-        self.print.addr_port_period = true;
+        self.user_auth = None;
+        self.auth_pass = None;
+        self.inputs.clear();
+        self.remotes.clear();
+        self.writes.clear();
+        self.except_file = None;
+        self.filter = FilterText::default();
+        self.cmdline_fields.clear();
+        let print = &mut self.print;
+        print.userdata = keep.print.userdata;
+        print.abbreviate = false;
+        print.label_every = keep.print.label_every;
+        print.names = keep.print.names;
+        print.precision = keep.print.precision;
+        print.unix_time = false;
+        print.tcp_states = false;
+        print.tcp_flags = None;
+        print.time_format = keep.print.time_format;
+        print.addr_port_period = true;
+        let defaults = DEFAULT_FIELDS.iter().map(|f| f.name().to_string()).collect();
+        print.layout.push(LayoutStep::Fields(defaults));
     }
 
     /// Adds `-r` words (argus's `ArgusAddFileList`).
@@ -599,7 +614,7 @@ impl ClientOptions {
                     self.add_write(&arg, filter.as_deref());
                 }
             }
-            'X' => self.clear_flags(),
+            'X' => self.clear_configuration(),
             'z' => self.print.tcp_states = true,
             'Z' => self.print.tcp_flags = arg.chars().next(),
             _ => return Err(ParseError::Usage),
@@ -709,6 +724,9 @@ pub fn parse(spec: &RoleSpec, argv: Vec<String>) -> Result<ClientOptions, ParseE
         }
     }
 
+    if opts.inputs_from_cmdline && opts.inputs.is_empty() {
+        return Err(ParseError::Fatal(Fatal::err("no input files")));
+    }
     if !opts.cmdline_fields.is_empty() {
         let words = std::mem::take(&mut opts.cmdline_fields);
         opts.print.layout.push(LayoutStep::Fields(words));
@@ -814,7 +832,7 @@ mod tests {
         );
         // all -s options of the command line form one list
         let o = ok(&["-X", "-s", "stime", "-r", "f", "-s", "saddr"]);
-        assert_eq!(o.print.layout, vec![fields(&["stime", "saddr"])]);
+        assert_eq!(o.print.layout.last(), Some(&fields(&["stime", "saddr"])));
     }
 
     #[test]
@@ -850,10 +868,16 @@ mod tests {
     }
 
     #[test]
-    fn x_resets_flags_set_before_it() {
-        let o = ok(&["-q", "-u", "-p", "3", "-X", "-z"]);
+    fn x_resets_what_was_set_before_it() {
+        let o = ok(&["-q", "-u", "-p", "3", "-s", "saddr", "-w", "f", "-M", "man", "-X", "-z"]);
         assert!(!o.quiet && !o.print.unix_time && o.print.tcp_states);
         assert_eq!(o.print.precision, 6);
+        assert!(o.writes.is_empty());
+        assert!(o.print_man_records());
+        assert!(matches!(o.print.layout.last(), Some(LayoutStep::Fields(w)) if w.len() == 11));
+        // -r before -X leaves no input: "no input files"
+        let e = parse_words(&["-r", "f", "-X"]).unwrap_err();
+        assert!(matches!(e, ParseError::Fatal(f) if f.message == "no input files"));
     }
 
     #[test]
