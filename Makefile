@@ -29,6 +29,10 @@ install: build
 demo: links
 	@echo "== ra over the sample archive (tests/data/demo.argus)"
 	TZ=UTC $(TARGETDIR)/ra -X -r tests/data/demo.argus
+	@echo; echo "== TCP flows to web ports on 2021/03/14 between 09:00 and 11:00, chosen columns"
+	TZ=UTC $(TARGETDIR)/ra -X -r tests/data/demo.argus -t 2021/03/14.09-11 -s stime dur saddr dport pkts bytes state - tcp and dst port \(80 or 443\)
+	@echo; echo "== the same archive as CSV, first 5 records, with totals"
+	TZ=UTC $(TARGETDIR)/ra -X -r tests/data/demo.argus -c , -N 5 -s stime proto saddr daddr bytes -A
 
 test:
 	$(CARGO) fmt --all -- --check

@@ -306,3 +306,18 @@ fn ra_w_to_stdout_feeds_another_ra() {
     );
     assert_eq!(String::from_utf8_lossy(&piped.stdout), String::from_utf8_lossy(&direct.stdout));
 }
+
+#[test]
+fn directory_trees_are_read_in_name_order() {
+    let root = scratch("tree");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("b/c")).unwrap();
+    std::fs::create_dir_all(root.join(".hidden")).unwrap();
+    std::fs::copy(data("lo1.argus"), root.join("b/c/one.argus")).unwrap();
+    std::fs::copy(data("synth.argus"), root.join("a.argus")).unwrap();
+    std::fs::copy(data("live1.argus"), root.join(".hidden/x.argus")).unwrap();
+    let dir = root.to_string_lossy().into_owned();
+    same(&["-X", "-R", &dir, "-s", "stime", "proto", "saddr"], None, &[], None, false);
+    let lo1 = data("lo1.argus");
+    same(&["-X", "-r", &lo1, "-R", &dir, "-A", "-q"], None, &[], None, false);
+}

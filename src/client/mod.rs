@@ -10,7 +10,6 @@
 pub mod direction;
 pub mod getopt;
 pub mod grep;
-pub mod inputs;
 pub mod limits;
 pub mod localtime;
 pub mod modes;

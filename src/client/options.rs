@@ -25,6 +25,7 @@ use super::localtime;
 use super::modes::{self, DsrMask, UserDataEncoding};
 use super::rc;
 use super::timerange::TimeRange;
+use crate::archive::{InputList, Source};
 use crate::diag::Fatal;
 use crate::record::field::DEFAULT_FIELDS;
 
@@ -421,8 +422,8 @@ impl ClientOptions {
         Ok(())
     }
 
-    /// `-R dir...`: every regular file below the directories (dot entries
-    /// skipped), then the whole input list sorted by name, as argus does.
+    /// `-R dir...`: every regular file below the directories, then the whole
+    /// input list sorted by name, as argus does ([`InputList::add_tree`]).
     fn add_trees(&mut self, words: &[String]) {
         if !self.inputs_from_cmdline {
             self.inputs.clear();
@@ -430,9 +431,15 @@ impl ClientOptions {
         }
         self.read_remote = false;
         for w in words {
-            let mut found = Vec::new();
-            super::inputs::collect_tree(Path::new(w), &mut found);
-            self.inputs.extend(found.into_iter().map(|path| InputSpec { path, range: None }));
+            let mut tree = InputList::new();
+            // Unreadable paths are skipped, as ra skips them.
+            let _ = tree.add_tree(Path::new(w));
+            for source in tree.into_sources() {
+                if let Source::File(p) = source {
+                    let path = p.to_string_lossy().into_owned();
+                    self.inputs.push(InputSpec { path, range: None });
+                }
+            }
             self.inputs.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
         }
     }
