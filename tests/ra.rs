@@ -321,3 +321,65 @@ fn directory_trees_are_read_in_name_order() {
     let lo1 = data("lo1.argus");
     same(&["-X", "-r", &lo1, "-R", &dir, "-A", "-q"], None, &[], None, false);
 }
+
+#[test]
+fn a_remote_argus_is_read_with_s_and_the_filter_applies() {
+    use std::net::{TcpListener, TcpStream};
+    use std::time::{Duration, Instant};
+    let pcap = util::shared_reference().join("vectors/pcap/status.pcap");
+    let file = scratch("remote.argus");
+    let _ = std::fs::remove_file(&file);
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut argus = Command::new("/usr/sbin/argus")
+        .args(["-X", "-r"])
+        .arg(&pcap)
+        .args(["-P", &port.to_string(), "-T", "1", "-w"])
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Debian's argus (argus-server) is part of the test environment");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "argus did not listen");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let server = format!("127.0.0.1:{port}");
+    let mut cmd = Command::new(util::link_dir().join("ra"));
+    cmd.args([
+        "-X", "-S", &server, "-s", "stime", "proto", "saddr", "sport", "daddr", "dport", "pkts",
+    ]);
+    cmd.args(["-", "udp", "and", "src", "pkts", "gt", "5"]);
+    pinned(&mut cmd, None, &[]);
+    let child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).spawn().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let got = rx.recv_timeout(Duration::from_secs(60)).expect("ra -S ended").unwrap();
+    let _ = argus.wait();
+    let cols = ["-s", "stime", "proto", "saddr", "sport", "daddr", "dport", "pkts", "-", "udp"];
+    let cols: Vec<&str> = cols.into_iter().chain(["and", "src", "pkts", "gt", "5"]).collect();
+    let mut args = vec!["-X", "-r"];
+    let f = file.to_string_lossy().into_owned();
+    args.push(&f);
+    args.extend(cols);
+    let want = debian(&args, None, &[], None);
+    assert!(String::from_utf8_lossy(&want.stdout).lines().count() > 1);
+    assert_eq!(String::from_utf8_lossy(&got.stdout), String::from_utf8_lossy(&want.stdout));
+    assert_eq!(got.status.code(), Some(0));
+}
+
+#[test]
+fn e_greps_user_data_like_debians_ra() {
+    let full = data("synthfull.argus");
+    let cols = ["-s", "stime", "proto", "saddr", "daddr", "suser", "duser"];
+    for pat in ["GET", "s:GET", "d:HTTP/1\\.1 [0-9]+", "tick[0-9]", "nothing-like-this"] {
+        let mut args = vec!["-X", "-r", full.as_str(), "-e", pat];
+        args.extend(cols);
+        same(&args, None, &[], None, false);
+    }
+    let mut args = vec!["-X", "-r", full.as_str(), "-e", "get", "-i"];
+    args.extend(cols);
+    same(&args, None, &[], None, false);
+}
