@@ -4,8 +4,8 @@
 //! 1. count it by class (`-A`'s TotalManRecords / TotalFarRecords);
 //! 2. strip DSRs (`-M dsrs=`), fix the direction of unknown-direction TCP
 //!    flows (`RA_PORT_DIRECTION`, not in rmon mode);
-//! 3. the filter, then `-e`; a record failing either is rejected (and goes
-//!    to `-E`'s file);
+//! 3. the filter (a record failing it is rejected, and goes to `-E`'s
+//!    file), then `-e`;
 //! 4. the `-N` input count (records before the range start are skipped);
 //! 5. the time range;
 //! 6. then the stop test of `-N`.
@@ -29,9 +29,10 @@ use crate::record::{cause, Flow, Record, RecordClass, Timeval};
 pub enum Verdict {
     /// Passed everything: process it.
     Accept,
-    /// Failed the filter or `-e`.
+    /// Failed the filter.
     Reject,
-    /// Passed the filter but is outside the `-N` start or the time range.
+    /// Passed the filter but not `-e`, or is outside the `-N` start or the
+    /// time range.
     Skip,
 }
 
@@ -155,10 +156,12 @@ impl Selector {
                 return Verdict::Reject;
             }
         }
+        // A record without matching user data is dropped before it is
+        // counted, but it is not one the filter rejected (-E).
         if let Some(g) = &self.grep {
             match record {
                 Record::Flow(f) if g.matches(f) => {}
-                _ => return Verdict::Reject,
+                _ => return Verdict::Skip,
             }
         }
         if !self.counter.matched(initial) {
