@@ -172,7 +172,18 @@ fn read_input(
     rb: &mut RecordBuf,
 ) -> Result<Read, Fatal> {
     let mut start_mar: Vec<u8> = Vec::new();
+    // -T secs: a remote source is read for that long (checked as records
+    // arrive; an idle connection is not interrupted).
+    let deadline = match opts.run_time {
+        Some(t) if t > 0 && input.is_remote() => {
+            Some(std::time::Instant::now() + std::time::Duration::from_secs(t as u64))
+        }
+        _ => None,
+    };
     while let Some(item) = input.next_record() {
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            break;
+        }
         let rec = match item {
             Ok(r) => r,
             Err(e) => {
