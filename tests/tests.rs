@@ -4,3 +4,5 @@
 mod util;
 
 mod dispatch;
+mod install;
+mod static_build;
