@@ -47,6 +47,8 @@ prefix=$out/prefix
 log=$out/build.log
 
 say() { echo "build-static-libpcap: $*" >&2; }
+# set -e stops at the first failing command; never silently.
+trap 'say "failed at line $LINENO (exit $?)"' ERR
 die() {
     say "$*"
     exit 1
@@ -105,7 +107,8 @@ fetch_debian_source() {
 
 # The newest libpcap orig tarball already downloaded, if any.
 cached_tarball() {
-    find "$cache/src" -maxdepth 1 -name 'libpcap_*.orig.tar.gz' 2> /dev/null | sort -V | tail -n1
+    mkdir -p "$cache/src"
+    find "$cache/src" -maxdepth 1 -name 'libpcap_*.orig.tar.gz' | sort -V | tail -n1
 }
 
 if [ -n "${LIBPCAP_TARBALL:-}" ]; then
