@@ -8,6 +8,8 @@ mod cases;
 mod codec;
 mod dispatch;
 mod filter_diff;
+mod install;
 mod print;
 mod ra;
+mod static_build;
 mod timerange;
