@@ -19,7 +19,7 @@
 //!     while let Some(item) = input.next_record() {
 //!         match item {
 //!             Ok(rec) => {
-//!                 let record = rb.decode(rec.bytes).expect("scanner delivers whole records");
+//!                 let record = rb.decode_ref(&rec).expect("scanner delivers whole records");
 //!                 let _ = (rec.offset, record); // filter, print ...
 //!             }
 //!             Err(e) => eprintln!("{e}"), // "F: truncated record at byte offset N ..."

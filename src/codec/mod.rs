@@ -116,7 +116,7 @@ pub fn decode(bytes: &[u8]) -> Result<Record, DecodeError> {
 /// let mut rb = RecordBuf::new();
 /// let mut records = Records::new(&buf);
 /// for r in records.by_ref() {
-///     match rb.decode(r.bytes) {
+///     match rb.decode_ref(&r) {
 ///         Ok(record) => { let _ = record; /* filter, print ... */ }
 ///         Err(e) => eprintln!("offset {}: {e}", r.offset),
 ///     }
@@ -161,11 +161,23 @@ impl RecordBuf {
         self.options = options;
     }
 
-    /// Decodes `bytes` (one record, header included, as delivered by
-    /// [`Records`] or the archive readers) and returns it.
+    /// Decodes a record as delivered by [`Records`] or the archive
+    /// readers. Prefer this to [`RecordBuf::decode`]: the stream-opening
+    /// MAR is recognised by its cookie alone and is decoded as a MAR
+    /// whatever its header says, as `ra` does.
+    pub fn decode_ref(&mut self, r: &RecordRef<'_>) -> Result<&Record, DecodeError> {
+        self.decode_as(r.bytes, r.initial)
+    }
+
+    /// Decodes `bytes` (one record, header included) and returns it.
     pub fn decode(&mut self, bytes: &[u8]) -> Result<&Record, DecodeError> {
+        self.decode_as(bytes, false)
+    }
+
+    fn decode_as(&mut self, bytes: &[u8], initial: bool) -> Result<&Record, DecodeError> {
         let b0 = *bytes.first().ok_or(DecodeError::Short)?;
-        match RecordClass::from_nibble(b0 >> 4) {
+        let class = if initial { RecordClass::Mar } else { RecordClass::from_nibble(b0 >> 4) };
+        match class {
             RecordClass::Mar => {
                 let mar = decode_mar(bytes)?;
                 if let Record::Flow(f) = std::mem::replace(&mut self.record, Record::Mar(mar)) {
