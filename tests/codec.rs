@@ -396,3 +396,26 @@ fn fuzz_findings_stay_fixed() {
     }
     assert!(n > 0);
 }
+
+#[test]
+fn the_lazy_view_reads_what_a_full_decode_reads() {
+    let mut pool = BufferPool::default();
+    for (path, data) in reference_streams() {
+        for r in Records::new(&data) {
+            let Ok(Record::Flow(f)) = codec::decode(r.bytes) else { continue };
+            if matches!(f.key, Some(FlowKey { addrs: KeyAddrs::Arp(_), .. })) {
+                continue;
+            }
+            let v = codec::FlowView::new(r.bytes);
+            let at = format!("{} @{}", path.display(), r.offset);
+            assert_eq!(v.metrics(), f.metrics, "{at}");
+            assert_eq!(v.key(), f.key, "{at}");
+            assert_eq!(v.time(), f.time, "{at}");
+            assert_eq!(v.transport(), f.transport, "{at}");
+            assert_eq!(v.ipattr(), f.ipattr, "{at}");
+            assert_eq!(v.encaps(), f.encaps, "{at}");
+            assert_eq!(v.network(&mut pool), f.network, "{at}");
+            assert_eq!(v.header(), f.header, "{at}");
+        }
+    }
+}

@@ -27,6 +27,7 @@ mod misc;
 mod network;
 pub mod stream;
 mod time;
+pub mod view;
 
 pub use dsr::dsr_len;
 pub use flow::{
@@ -34,6 +35,7 @@ pub use flow::{
 };
 pub use mar::{decode_mar, encode_mar};
 pub use stream::{End, Event, RecordRef, Records, Scanner};
+pub use view::FlowView;
 
 use crate::record::{Flow, Record, RecordClass, Slot};
 use std::fmt;
