@@ -140,3 +140,21 @@ fn view_metrics(b: divan::Bencher) {
         n
     });
 }
+
+/// The streaming path (stdin, decompressed data): the same input through a
+/// reader instead of a mapped buffer.
+#[divan::bench]
+fn stream_records(b: divan::Bencher) {
+    let buf = input();
+    b.counter(divan::counter::BytesCount::new(buf.len())).bench(|| {
+        let mut input = argus_tool::archive::open_stream(
+            "bench".into(),
+            Box::new(std::io::Cursor::new(buf.to_vec())),
+        );
+        let mut n = 0usize;
+        while let Some(Ok(r)) = input.next_record() {
+            n += r.bytes.len();
+        }
+        n
+    });
+}

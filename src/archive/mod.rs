@@ -298,15 +298,17 @@ fn next_in_stream(
     base: &mut u64,
     eof: &mut bool,
 ) -> io::Result<Event> {
-    // Bytes before the scanner's position are done with.
-    let done = (scanner.position().saturating_sub(*base) as usize).min(buf.len());
-    if done > 0 {
-        buf.drain(..done);
-        *base += done as u64;
-    }
     loop {
         match scanner.next(buf, *base, *eof) {
             Event::NeedMore => {
+                // Bytes before the scanner's position are done with: move
+                // the rest to the front before reading more, so the buffer
+                // stays about one read (or one record) long.
+                let done = (scanner.position().saturating_sub(*base) as usize).min(buf.len());
+                if done > 0 {
+                    buf.drain(..done);
+                    *base += done as u64;
+                }
                 let old = buf.len();
                 buf.resize(old + READ_CHUNK, 0);
                 let n = loop {
