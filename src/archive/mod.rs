@@ -210,8 +210,8 @@ impl Input {
         }
     }
 
-    /// The initial MAR a remote server sent (also delivered as the first
-    /// record).
+    /// True for a remote server's stream (`-S`); dropping the input sends
+    /// it `DONE: `.
     pub fn is_remote(&self) -> bool {
         self.remote.is_some()
     }

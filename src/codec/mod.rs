@@ -1,9 +1,11 @@
 //! Argus 3 records <-> [`crate::record::Record`]: every record and DSR
 //! argus 3.0.8.2 (and its clients) write, byte for byte.
 //!
-//! * [`RecordBuf::decode`] decodes one record into reused storage (no
+//! * [`RecordBuf::decode_ref`] decodes one record into reused storage (no
 //!   allocation per record once warmed up); [`decode_flow`] and
-//!   [`decode_mar`] are the per-class decoders.
+//!   [`decode_mar`] are the per-class decoders. [`DecodeOptions`] limits
+//!   the work to the DSRs a client needs, and [`FlowView`] reads single
+//!   DSRs of a record without decoding the rest (the cheapest path).
 //! * [`encode`], [`encode_flow`], [`encode_mar`] append a record's bytes.
 //!   Decode followed by encode gives back the bytes read, for every record
 //!   `ra` 3.0.8.2 accepts (malformed parts are kept verbatim, see

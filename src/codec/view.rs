@@ -1,7 +1,7 @@
 //! A lazy view of one flow record: one walk finds where each DSR is, and
 //! the accessors decode only the DSR asked for. The cheapest way to read a
 //! few values per record (a counter needs only the METER DSR, a filter may
-//! need only the key), without touching a [`Flow`](crate::record::Flow).
+//! need only the key), without touching a `Flow`.
 //!
 //! The walk follows `ra`'s rules (a zero-length or overrunning DSR ends it;
 //! a later DSR of the same type replaces an earlier one). The accessors
