@@ -419,3 +419,26 @@ fn the_lazy_view_reads_what_a_full_decode_reads() {
         }
     }
 }
+
+#[test]
+fn every_record_class_but_mar_far_netflow_event_stops_reading_like_ra() {
+    // Debian's ra, checked by hand on these files: classes 0x1, 0x3, 0x4
+    // and 0x8 are read, every other class nibble ends the input there.
+    let base = probe("record_class_0x23.argus");
+    let (_, first) = {
+        let mut r = Records::new(&base);
+        (r.next().unwrap(), r.next().unwrap())
+    };
+    let at = (first.offset as usize) + first.bytes.len();
+    for class in 0u8..16 {
+        let mut d = base.clone();
+        d[at] = class << 4 | 3;
+        let (recs, end) = read_all(&d);
+        let readable = matches!(class, 0x1 | 0x3 | 0x4 | 0x8);
+        assert_eq!(end == End::Clean, readable, "class {class:x}: {end:?}");
+        if !readable {
+            assert_eq!(end, End::UnknownClass { offset: at as u64, byte: class << 4 | 3 });
+            assert_eq!(recs.len(), 2, "class {class:x}");
+        }
+    }
+}
