@@ -51,6 +51,19 @@ fn compressed_copies_give_the_same_records_as_the_plain_file() {
 }
 
 #[test]
+fn a_compressed_input_can_be_loaded_whole_for_chunked_work() {
+    let plain = std::fs::read(data("demo.argus")).unwrap();
+    let mut input = archive::open(&Source::File(data("demo.argus.zst"))).unwrap();
+    assert!(input.bytes().is_none());
+    input.load().unwrap();
+    assert_eq!(input.bytes().unwrap(), plain.as_slice());
+    let (chunks, end) = argus_tool::codec::index::chunks(input.bytes().unwrap(), 512);
+    assert!(chunks.len() > 3 && end == End::Clean);
+    let n: u64 = chunks.iter().map(|c| c.records).sum();
+    assert_eq!(n as usize, plain_records().len());
+}
+
+#[test]
 fn the_plain_file_is_mapped_whole() {
     let input = archive::open(&Source::File(data("demo.argus"))).unwrap();
     assert_eq!(input.compression(), Compression::None);

@@ -235,6 +235,32 @@ impl Input {
         }
     }
 
+    /// Reads a streamed input (compressed, stdin) whole into memory, so
+    /// that [`Input::bytes`] gives it for chunked parallel work. Memory then
+    /// grows with the input: use it where the role needs the whole input
+    /// anyway. Only before the first record; a no-op for mapped files.
+    pub fn load(&mut self) -> Result<(), ReadError> {
+        if let Body::Stream { reader, buf, base, .. } = &mut self.body {
+            if *base != 0 || self.scanner.position() != 0 {
+                let error = io::Error::other("input already partly read");
+                return Err(ReadError {
+                    name: self.name.clone(),
+                    kind: ReadErrorKind::Io { offset: 0, error },
+                });
+            }
+            if let Err(error) = reader.read_to_end(buf) {
+                let offset = buf.len() as u64;
+                return Err(ReadError {
+                    name: self.name.clone(),
+                    kind: ReadErrorKind::Io { offset, error },
+                });
+            }
+            let data = std::mem::take(buf);
+            self.body = Body::Memory(Memory::Owned(data));
+        }
+        Ok(())
+    }
+
     /// How the input ended, once [`Input::next_record`] returned `None`.
     pub fn end(&self) -> Option<End> {
         self.end
