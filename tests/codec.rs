@@ -509,3 +509,60 @@ fn keys_and_counters_match_ras_golden_output() {
     }
     assert!(checked > 50, "only {checked} flows compared");
 }
+
+/// Counts allocations made by the current thread (tests run in parallel,
+/// so a global count would mix them up).
+struct CountingAlloc;
+
+thread_local! {
+    static ALLOCS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+// SAFETY: forwards every call to the system allocator unchanged; the only
+// addition is a thread-local counter, which does not allocate.
+unsafe impl std::alloc::GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, size: usize) -> *mut u8 {
+        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
+        unsafe { std::alloc::System.realloc(ptr, layout, size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAlloc = CountingAlloc;
+
+#[test]
+fn decoding_a_stream_does_not_allocate_per_record() {
+    // Every reference archive in one buffer, decoded twice with one
+    // RecordBuf: the second pass must not allocate at all.
+    let mut all = Vec::new();
+    for (_, data) in reference_streams() {
+        all.push(data);
+    }
+    let mut rb = RecordBuf::new();
+    let mut pass = || {
+        let mut n = 0;
+        for data in &all {
+            for r in Records::new(data) {
+                if rb.decode_ref(&r).is_ok() {
+                    n += 1;
+                }
+            }
+        }
+        n
+    };
+    let start = ALLOCS.with(|c| c.get());
+    pass();
+    let before = ALLOCS.with(|c| c.get());
+    assert!(before > start, "the counter sees the first pass's allocations");
+    let n = pass();
+    let after = ALLOCS.with(|c| c.get());
+    assert!(n > 1000);
+    assert_eq!(after - before, 0, "allocations while decoding {n} warmed-up records");
+}
