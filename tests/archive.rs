@@ -423,3 +423,25 @@ fn remote_session_against_debian_argus_replaying_a_pcap() {
     assert_eq!(flows(recs.clone()), flows(from_file));
     assert_eq!(recs[0][8..12], [0xe5, 0x71, 0x2d, 0xcb], "initial MAR first");
 }
+
+#[test]
+fn a_stream_longer_than_the_read_buffer_gives_the_same_records_as_memory() {
+    // Several MB of records (crossing many read boundaries, with records
+    // straddling them): the stream reader and the in-memory scanner agree.
+    let one = std::fs::read(data("demo.argus")).unwrap();
+    let mut big = one.clone();
+    while big.len() < 3_000_000 {
+        big.extend_from_slice(&one[128..]);
+        big.extend_from_slice(&[0, 0, 0, 0]); // a zero word to skip, too
+    }
+    let mem: Vec<(u64, usize)> = Records::new(&big).map(|r| (r.offset, r.bytes.len())).collect();
+    let mut input = archive::open_stream("big".into(), Box::new(std::io::Cursor::new(big.clone())));
+    let mut streamed = Vec::new();
+    while let Some(item) = input.next_record() {
+        let r = item.unwrap();
+        assert_eq!(r.bytes, &big[r.offset as usize..r.offset as usize + r.bytes.len()]);
+        streamed.push((r.offset, r.bytes.len()));
+    }
+    assert_eq!(input.end(), Some(End::Clean));
+    assert_eq!(streamed, mem);
+}
