@@ -445,3 +445,23 @@ fn a_stream_longer_than_the_read_buffer_gives_the_same_records_as_memory() {
     assert_eq!(input.end(), Some(End::Clean));
     assert_eq!(streamed, mem);
 }
+
+#[test]
+fn byte_ranges_read_records_from_start_until_one_ends_at_stop() {
+    let plain = plain_records();
+    let path = data("demo.argus").display().to_string();
+    // Records 3.. (0-based), stopping after the record that reaches record 6's start.
+    let (start, stop) = (plain[3].0, plain[6].0);
+    let src = Source::parse(&format!("{path}::{start}:{stop}"));
+    assert!(matches!(src, Source::FileRange { .. }));
+    assert_eq!(src.name(), path);
+    let (recs, err) = collect(&src);
+    assert!(err.is_none());
+    assert_eq!(recs, plain[3..6].to_vec());
+    // A start without a stop reads the whole file, as in ra.
+    assert_eq!(Source::parse(&format!("{path}::{start}")), Source::File(path.clone().into()));
+    // The same through decompression.
+    let gz = data("demo.argus.gz").display().to_string();
+    let (recs, _) = collect(&Source::parse(&format!("{gz}::{start}:{stop}")));
+    assert_eq!(recs, plain[3..6].to_vec());
+}

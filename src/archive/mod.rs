@@ -51,26 +51,43 @@ use std::path::PathBuf;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
     File(PathBuf),
+    /// `-r file::start:stop`: after checking the initial MAR, the records
+    /// from byte offset `start` on, until one ends at or after `stop` (the
+    /// initial MAR itself is not delivered), as `ra` reads such ranges.
+    FileRange {
+        path: PathBuf,
+        start: u64,
+        stop: u64,
+    },
     Stdin,
     /// A remote argus server (`-S host[:port]`, port 561 by default).
     Remote(remote::Endpoint),
 }
 
 impl Source {
-    /// A `-r` argument: `-` is stdin, anything else a file name.
+    /// A `-r` argument: `-` is stdin, `file::start:stop` a byte range of a
+    /// file, anything else a file name. As in `ra`, `file::start` without
+    /// a stop reads the whole of `file`.
     pub fn parse(arg: &str) -> Source {
         if arg == "-" {
-            Source::Stdin
-        } else {
-            Source::File(PathBuf::from(arg))
+            return Source::Stdin;
         }
+        if let Some((path, range)) = arg.split_once("::") {
+            let parsed =
+                range.split_once(':').and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
+            return match parsed {
+                Some((start, stop)) => Source::FileRange { path: PathBuf::from(path), start, stop },
+                None => Source::File(PathBuf::from(path)),
+            };
+        }
+        Source::File(PathBuf::from(arg))
     }
 
     /// The name used in messages: the file name as given, `-` for stdin,
     /// `host:port` for a server.
     pub fn name(&self) -> String {
         match self {
-            Source::File(p) => p.display().to_string(),
+            Source::File(p) | Source::FileRange { path: p, .. } => p.display().to_string(),
             Source::Stdin => "-".to_string(),
             Source::Remote(e) => e.to_string(),
         }
@@ -190,6 +207,9 @@ pub struct Input {
     end: Option<End>,
     /// An error to report before anything else (an unsupported format).
     pending: Option<io::Error>,
+    /// A `file::start:stop` range still to apply, and its stop offset.
+    range: Option<(u64, u64)>,
+    stop: Option<u64>,
     /// Sends `DONE: ` to a remote server when the input is dropped.
     remote: Option<remote::Session>,
 }
@@ -206,6 +226,8 @@ impl Input {
             scanner: Scanner::new(),
             end: None,
             pending: None,
+            range: None,
+            stop: None,
             remote: None,
         }
     }
@@ -272,6 +294,12 @@ impl Input {
         if self.end.is_some() {
             return None;
         }
+        if let Some(stop) = self.stop {
+            if self.scanner.position() >= stop {
+                self.end = Some(End::Clean);
+                return None;
+            }
+        }
         if let Some(error) = self.pending.take() {
             self.end = Some(End::NotArgus);
             let kind = ReadErrorKind::Io { offset: 0, error };
@@ -284,6 +312,15 @@ impl Input {
                 next_in_stream(&mut self.scanner, reader.as_mut(), buf, base, eof)
             }
         };
+        if let (Ok(Event::Record { initial: true, .. }), Some((start, stop))) = (&found, self.range)
+        {
+            // The initial MAR only vouches for the file: reading starts at
+            // the range.
+            self.range = None;
+            self.stop = Some(stop);
+            self.scanner = Scanner::records_from(start);
+            return self.next_record();
+        }
         match found {
             Ok(Event::Record { offset, len, initial }) => {
                 let (window, base) = match &self.body {
@@ -366,6 +403,12 @@ pub fn open(source: &Source) -> Result<Input, OpenError> {
         Source::File(path) => {
             let file = File::open(path).map_err(|e| OpenError::file(&name, e))?;
             open_file(name, file)
+        }
+        Source::FileRange { path, start, stop } => {
+            let file = File::open(path).map_err(|e| OpenError::file(&name, e))?;
+            let mut input = open_file(name, file)?;
+            input.range = Some((*start, *stop));
+            Ok(input)
         }
         Source::Stdin => Ok(open_stream(name, Box::new(io::stdin()))),
         Source::Remote(ep) => remote::connect(ep, None),
