@@ -72,7 +72,7 @@ impl<'a> FlowView<'a> {
             return None;
         }
         let rest = self.record.get(pos..)?;
-        let n = dsr_len(rest)?;
+        let n = dsr_len(rest).filter(|n| *n >= 4)?;
         let d = rest.get(..n)?;
         Some((d[1], d[2], d[3], &d[4..]))
     }
