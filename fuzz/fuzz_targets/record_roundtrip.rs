@@ -34,6 +34,8 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(again, rec, "decode -> encode -> decode");
         }
         let _ = ro.decode_ref(&r).unwrap();
+        let v = codec::FlowView::new(r.bytes);
+        let _ = (v.header(), v.metrics(), v.key(), v.time(), v.transport(), v.ipattr(), v.encaps());
         if let argus_tool::record::Record::Flow(mut f) = rec {
             f.forget_layout();
             out.clear();
