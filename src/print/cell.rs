@@ -156,11 +156,16 @@ impl CellWriter {
             }
             State => out.extend_from_slice(state_text(v, self.state_style).as_bytes()),
             Cause => out.extend_from_slice(cause_name(v.cause).as_bytes()),
-            Pkts => match value(Pkts) {
-                Value::U64(n) => self.count(out, n),
-                _ => return Layout::Skip,
+            Pkts => match v.metrics() {
+                Some([s, d]) => self.count(out, s.pkts + d.pkts),
+                None => return Layout::Skip,
             },
-            Spkts | Dpkts | Bytes | Sbytes | Dbytes | Appbytes | Sappbytes | Dappbytes => {
+            Bytes => {
+                if let Some([s, d]) = v.metrics() {
+                    self.count(out, s.bytes + d.bytes);
+                }
+            }
+            Spkts | Dpkts | Sbytes | Dbytes | Appbytes | Sappbytes | Dappbytes => {
                 if let Value::U64(n) = value(id) {
                     self.count(out, n);
                 }
@@ -472,7 +477,6 @@ impl CellWriter {
 
     /// saddr / daddr.
     fn address(&self, col: &Column, v: &FlowView, src: bool, out: &mut Vec<u8>) {
-        let f = if src { FieldId::Saddr } else { FieldId::Daddr };
         let masklen = |k: &crate::record::FlowKey, full: u8| -> u8 {
             if k.qual & family::FRAGMENT != 0 {
                 return full;
@@ -485,7 +489,7 @@ impl CellWriter {
             }
             full
         };
-        match v.value(f, StateStyle::Words) {
+        match v.addr(src) {
             Value::Ipv4(a) => {
                 if let Some(fmt) = col.format.as_deref().filter(|f| !f.is_empty()) {
                     push_c_int(out, fmt, a);
@@ -624,8 +628,7 @@ impl CellWriter {
         if k.kind & 0x3f != key_kind::CLASSIC5TUPLE {
             return Layout::Right;
         }
-        let f = if src { FieldId::Sport } else { FieldId::Dport };
-        let port = match v.value(f, StateStyle::Words) {
+        let port = match v.port(src) {
             Value::U64(p) => p,
             _ => {
                 return match k.addrs {
