@@ -534,7 +534,7 @@ impl<'a> FlowView<'a> {
     }
 
     fn tcp_usecs(&self, f: impl Fn(&crate::record::TcpPerf) -> u32) -> f64 {
-        self.tcp_if_tcp().map_or(0.0, |(_, t)| f(&t) as f64 / 1_000_000.0)
+        self.tcp_if_tcp().map_or(0.0, |(_, t)| f(t) as f64 / 1_000_000.0)
     }
 
     /// `ArgusFetchSrcTcpMax`/`DstTcpMax`: window over round trip, in ra's
