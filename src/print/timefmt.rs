@@ -6,7 +6,7 @@
 //! the text of the whole format is cached per second with a marker where
 //! the fraction goes; a record then costs a copy and a few digits.
 
-use super::numfmt::{push_u64, push_zero_padded};
+use super::numfmt::{push_bytes, push_u64, push_zero_padded};
 use crate::record::Timeval;
 
 /// Marker byte standing for the fraction in the cached text (never
@@ -64,22 +64,18 @@ impl TimeFormatter {
         }
         if self.cached_sec != Some(t.sec) {
             self.cached = self.render_second(t.sec);
-            self.fracs = self
-                .cached
-                .iter()
-                .enumerate()
-                .filter(|(_, &b)| b == FRAC)
-                .map(|(i, _)| i)
-                .collect();
+            self.fracs.clear();
+            let fracs = self.cached.iter().enumerate().filter(|(_, &b)| b == FRAC);
+            self.fracs.extend(fracs.map(|(i, _)| i));
             self.cached_sec = Some(t.sec);
         }
         let mut from = 0;
         for &i in &self.fracs {
-            out.extend_from_slice(&self.cached[from..i]);
+            push_bytes(out, &self.cached[from..i]);
             self.push_fraction(out, t.usec);
             from = i + 1;
         }
-        out.extend_from_slice(&self.cached[from..]);
+        push_bytes(out, &self.cached[from..]);
     }
 
     /// `%06u` of the microseconds, cut to the precision (never more than
