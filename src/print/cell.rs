@@ -1013,6 +1013,28 @@ pub fn push_c_int(out: &mut Vec<u8>, fmt: &str, v: u32) {
     }
 }
 
+/// The SPI of an IPv4 ESP key as `ra` 3.0.8.2 prints it. `ra` keeps the
+/// SPI in the bytes its IPv4 key view uses for the two prefix lengths, and
+/// sets those afterwards: the high half of the (host-order) SPI becomes the
+/// source and destination mask lengths, 32 unless the key carries its own
+/// (MASKLEN) ones. The acceptance output of the reference archives has
+/// `0x2020beef` for SPI `0xdeadbeef`, so the column shows what ra shows;
+/// the typed value ([`FlowView::port`]) stays the true SPI.
+fn ra_esp_spi(k: &crate::record::FlowKey, spi: u32) -> u32 {
+    let (mut sm, mut dm) = (32u32, 32u32);
+    if k.qual & crate::record::family::MASKLEN != 0 {
+        let (a, b) = ((spi >> 16) & 0xff, spi >> 24);
+        (sm, dm) = if k.reversed { (b, a) } else { (a, b) };
+        if sm == 0 {
+            sm = 32;
+        }
+        if dm == 0 {
+            dm = 32;
+        }
+    }
+    (spi & 0xffff) | sm << 16 | dm << 24
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1043,26 +1065,4 @@ mod tests {
         assert_eq!(f(b"Ma", UserDataEncoding::Encode64), "TWE=");
         assert_eq!(f(b"PASS secret.x", UserDataEncoding::Obfuscate), "PASS xxxxxx.x");
     }
-}
-
-/// The SPI of an IPv4 ESP key as `ra` 3.0.8.2 prints it. `ra` keeps the
-/// SPI in the bytes its IPv4 key view uses for the two prefix lengths, and
-/// sets those afterwards: the high half of the (host-order) SPI becomes the
-/// source and destination mask lengths, 32 unless the key carries its own
-/// (MASKLEN) ones. The acceptance output of the reference archives has
-/// `0x2020beef` for SPI `0xdeadbeef`, so the column shows what ra shows;
-/// the typed value ([`FlowView::port`]) stays the true SPI.
-fn ra_esp_spi(k: &crate::record::FlowKey, spi: u32) -> u32 {
-    let (mut sm, mut dm) = (32u32, 32u32);
-    if k.qual & crate::record::family::MASKLEN != 0 {
-        let (a, b) = ((spi >> 16) & 0xff, spi >> 24);
-        (sm, dm) = if k.reversed { (b, a) } else { (a, b) };
-        if sm == 0 {
-            sm = 32;
-        }
-        if dm == 0 {
-            dm = 32;
-        }
-    }
-    (spi & 0xffff) | sm << 16 | dm << 24
 }
