@@ -101,6 +101,17 @@ mod tests {
     use super::*;
     use std::net::Ipv6Addr;
 
+    #[test]
+    fn ipv4_every_byte_value() {
+        for b in 0..=255u32 {
+            for a in [b << 24 | 0x000a_0001, 0x0a00_0000 | b << 8 | b, b * 0x0101_0101] {
+                let mut o = b"x".to_vec();
+                push_ipv4(&mut o, a);
+                assert_eq!(o[1..], std::net::Ipv4Addr::from(a).to_string().into_bytes()[..]);
+            }
+        }
+    }
+
     fn v6(s: &str) -> String {
         let a: Ipv6Addr = s.parse().unwrap();
         let mut o = Vec::new();

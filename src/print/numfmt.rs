@@ -164,6 +164,26 @@ mod tests {
     }
 
     #[test]
+    fn short_copies_and_padding_of_every_length() {
+        let src: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
+        for n in 0..=40 {
+            let mut v = b"x".to_vec();
+            push_bytes(&mut v, &src[..n]);
+            assert_eq!(&v[1..], &src[..n]);
+            let mut v = b"x".to_vec();
+            push_spaces(&mut v, n);
+            assert_eq!(v.len(), n + 1);
+            assert!(v[1..].iter().all(|&c| c == b' '));
+        }
+        assert_eq!(s(|o| push_zero_padded(o, 5, 6)), "000005");
+        assert_eq!(s(|o| push_zero_padded(o, 123, 3)), "123");
+        assert_eq!(s(|o| push_zero_padded(o, 1234567, 6)), "234567");
+        assert_eq!(s(|o| push_zero_padded(o, 0, 1)), "0");
+        assert_eq!(s(|o| push_zero_padded(o, 7, 1)), "7");
+        assert_eq!(s(|o| push_zero_padded(o, 42, 0)), "");
+    }
+
+    #[test]
     fn integers() {
         for n in [0u64, 7, 10, 99, 100, 12345, u64::MAX] {
             assert_eq!(s(|o| push_u64(o, n)), n.to_string());
