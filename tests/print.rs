@@ -146,7 +146,7 @@ fn ours(file: &Path, opts: &PrintOptions, man: bool) -> Vec<(Vec<u8>, Option<Rec
 }
 
 /// Why a line may differ from ra's: the reasons are in
-/// docs/differences.md (ESP SPI) or are ra reading memory it never set.
+/// docs/differences.md or are ra reading memory it never set.
 fn tolerated(rec: &Record, fields: &[FieldId], tcp_flag_letters: bool) -> bool {
     // ra shows the offset and rank of the input's previous flow record on
     // a management record's line (docs/differences.md).
@@ -155,10 +155,6 @@ fn tolerated(rec: &Record, fields: &[FieldId], tcp_flag_letters: bool) -> bool {
     }
     let Record::Flow(f) = rec else { return false };
     let proto = f.key.and_then(|k| k.ip_proto());
-    // The SPI: ra garbles it (docs/differences.md).
-    if proto == Some(ipproto::ESP) && fields.contains(&FieldId::Dport) {
-        return true;
-    }
     // A TCP flow carrying another network object (fuzzed captures): ra
     // reads TCP fields out of that object and past it (and `-Z` letters
     // from uninitialised variables).
@@ -332,7 +328,7 @@ fn xml_comparable(doc: &[u8]) -> String {
             let end = rest.find('"').map_or(l.len(), |e| i + 15 + e);
             l.replace_range(i + 15..end, "X");
         }
-        // The SPI: 3.0.8.2 garbles it (docs/differences.md).
+        // The SPI: 3.0.8.2 cuts it to the column width (docs/differences.md).
         if let Some(i) = l.find("EspSpi = \"") {
             let end = l[i + 10..].find('"').map_or(l.len(), |e| i + 10 + e);
             l.replace_range(i + 10..end, "X");

@@ -3,30 +3,39 @@
 
 /// Appends an IPv4 address (host order) as a dotted quad.
 pub fn push_ipv4(out: &mut Vec<u8>, a: u32) {
-    let mut buf = [0u8; 15];
+    // Each byte's digits followed by a dot (4 bytes copied at once), then
+    // the length actually used.
+    let mut buf = [0u8; 20];
     let mut n = 0;
-    for (i, b) in a.to_be_bytes().iter().enumerate() {
-        if i > 0 {
-            buf[n] = b'.';
-            n += 1;
-        }
-        let b = *b;
-        if b >= 100 {
-            buf[n] = b'0' + b / 100;
-            buf[n + 1] = b'0' + b / 10 % 10;
-            buf[n + 2] = b'0' + b % 10;
-            n += 3;
-        } else if b >= 10 {
-            buf[n] = b'0' + b / 10;
-            buf[n + 1] = b'0' + b % 10;
-            n += 2;
-        } else {
-            buf[n] = b'0' + b;
-            n += 1;
-        }
+    for b in a.to_be_bytes() {
+        let (text, len) = BYTE_DOT[b as usize];
+        buf[n..n + 4].copy_from_slice(&text);
+        n += len as usize;
     }
-    out.extend_from_slice(&buf[..n]);
+    let len = out.len();
+    out.extend_from_slice(&buf[..16]);
+    // n counts the last byte's dot, which is not part of the address.
+    out.truncate(len + n - 1);
 }
+
+/// `"d."`, `"dd."`, `"ddd."` for every byte value, padded to 4, with the
+/// length including the dot.
+const BYTE_DOT: [([u8; 4], u8); 256] = {
+    let mut t = [([0u8; 4], 0u8); 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = if b >= 100 {
+            ([b'0' + b / 100, b'0' + b / 10 % 10, b'0' + b % 10, b'.'], 4)
+        } else if b >= 10 {
+            ([b'0' + b / 10, b'0' + b % 10, b'.', 0], 3)
+        } else {
+            ([b'0' + b, b'.', 0, 0], 2)
+        };
+        i += 1;
+    }
+    t
+};
 
 /// Appends an IPv6 address the way glibc's `inet_ntop` writes it: the
 /// longest run (first on ties) of two or more zero groups becomes `::`,
@@ -91,6 +100,17 @@ pub fn push_mac(out: &mut Vec<u8>, m: &[u8; 6]) {
 mod tests {
     use super::*;
     use std::net::Ipv6Addr;
+
+    #[test]
+    fn ipv4_every_byte_value() {
+        for b in 0..=255u32 {
+            for a in [b << 24 | 0x000a_0001, 0x0a00_0000 | b << 8 | b, b * 0x0101_0101] {
+                let mut o = b"x".to_vec();
+                push_ipv4(&mut o, a);
+                assert_eq!(o[1..], std::net::Ipv4Addr::from(a).to_string().into_bytes()[..]);
+            }
+        }
+    }
 
     fn v6(s: &str) -> String {
         let a: Ipv6Addr = s.parse().unwrap();

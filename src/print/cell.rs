@@ -7,7 +7,7 @@
 
 use super::addr::{push_ipv4, push_ipv6, push_mac};
 use super::names;
-use super::numfmt::{push_abbreviated, push_fixed, push_hex, push_i64, push_u64};
+use super::numfmt::{push_abbreviated, push_bytes, push_fixed, push_hex, push_i64, push_u64};
 use super::options::{CidrMode, Column, NameMode, PrintOptions, UserDataEncoding};
 use super::timefmt::TimeFormatter;
 use crate::record::field::{
@@ -149,18 +149,23 @@ impl CellWriter {
             Snet | Dnet => self.network(col, v, id == Snet, out),
             Sport | Dport => return self.port(col, v, id == Sport, out),
             Proto => self.proto(v, out),
-            Flgs => out.extend_from_slice(flags_text(v).as_bytes()),
+            Flgs => push_bytes(out, flags_text(v).as_bytes()),
             Dir => {
-                out.extend_from_slice(dir_text(v).unwrap_or("   ").as_bytes());
+                push_bytes(out, dir_text(v).unwrap_or("   ").as_bytes());
                 return Layout::Padded;
             }
-            State => out.extend_from_slice(state_text(v, self.state_style).as_bytes()),
-            Cause => out.extend_from_slice(cause_name(v.cause).as_bytes()),
-            Pkts => match value(Pkts) {
-                Value::U64(n) => self.count(out, n),
-                _ => return Layout::Skip,
+            State => push_bytes(out, state_text(v, self.state_style).as_bytes()),
+            Cause => push_bytes(out, cause_name(v.cause).as_bytes()),
+            Pkts => match v.metrics() {
+                Some([s, d]) => self.count(out, s.pkts + d.pkts),
+                None => return Layout::Skip,
             },
-            Spkts | Dpkts | Bytes | Sbytes | Dbytes | Appbytes | Sappbytes | Dappbytes => {
+            Bytes => {
+                if let Some([s, d]) = v.metrics() {
+                    self.count(out, s.bytes + d.bytes);
+                }
+            }
+            Spkts | Dpkts | Sbytes | Dbytes | Appbytes | Sappbytes | Dappbytes => {
                 if let Value::U64(n) = value(id) {
                     self.count(out, n);
                 }
@@ -190,7 +195,7 @@ impl CellWriter {
                         let pad = col.width.saturating_sub(s.len());
                         out.resize(out.len() + pad, b' ');
                     }
-                    out.extend_from_slice(&s);
+                    push_bytes(out, &s);
                     out.push(b' ');
                 }
             },
@@ -222,7 +227,7 @@ impl CellWriter {
             Sdsb | Ddsb => {
                 if let Value::U64(d) = value(id) {
                     match names::ds_codepoint(d as u8, self.disa).filter(|_| self.nflag() <= 2) {
-                        Some(n) => out.extend_from_slice(n.as_bytes()),
+                        Some(n) => push_bytes(out, n.as_bytes()),
                         None => {
                             if d < 10 {
                                 out.push(b' ');
@@ -234,7 +239,7 @@ impl CellWriter {
             }
             Sipid | Dipid | Svlan | Dvlan => {
                 if let Value::U64(n) = value(id) {
-                    out.extend_from_slice(b"0x");
+                    push_bytes(out, b"0x");
                     push_hex(out, n, 4);
                 }
             }
@@ -289,7 +294,7 @@ impl CellWriter {
                     Value::Short(s) => s,
                     _ => crate::record::field::tcp_options_text(0),
                 };
-                out.extend_from_slice(text.as_bytes());
+                push_bytes(out, text.as_bytes());
                 return Layout::Padded;
             }
             Sintpkt | Dintpkt | Sintpktact | Dintpktact | Sintpktidl | Dintpktidl | Sintpktmax
@@ -347,7 +352,7 @@ impl CellWriter {
                 }
             }
             Label => {}
-            Sas | Das | Ias => out.extend_from_slice(b"  "),
+            Sas | Das | Ias => push_bytes(out, b"  "),
             Sco | Dco | Ico => {}
             Bssid | Ssid | Cor => {}
             Nstroke | Snstroke | Dnstroke => return Layout::Padded,
@@ -440,7 +445,7 @@ impl CellWriter {
     fn ipv4(&self, out: &mut Vec<u8>, a: u32, masklen: u8) {
         if self.names == NameMode::All {
             if let Some(n) = names::host_name(std::net::IpAddr::V4(a.into())) {
-                out.extend_from_slice(n.as_bytes());
+                push_bytes(out, n.as_bytes());
                 return;
             }
         }
@@ -463,7 +468,7 @@ impl CellWriter {
     fn mac(&self, out: &mut Vec<u8>, m: &[u8; 6]) {
         if self.ether_names {
             if let Some(n) = names::ethers().get(m) {
-                out.extend_from_slice(n.as_bytes());
+                push_bytes(out, n.as_bytes());
                 return;
             }
         }
@@ -472,7 +477,6 @@ impl CellWriter {
 
     /// saddr / daddr.
     fn address(&self, col: &Column, v: &FlowView, src: bool, out: &mut Vec<u8>) {
-        let f = if src { FieldId::Saddr } else { FieldId::Daddr };
         let masklen = |k: &crate::record::FlowKey, full: u8| -> u8 {
             if k.qual & family::FRAGMENT != 0 {
                 return full;
@@ -485,7 +489,7 @@ impl CellWriter {
             }
             full
         };
-        match v.value(f, StateStyle::Words) {
+        match v.addr(src) {
             Value::Ipv4(a) => {
                 if let Some(fmt) = col.format.as_deref().filter(|f| !f.is_empty()) {
                     push_c_int(out, fmt, a);
@@ -497,7 +501,7 @@ impl CellWriter {
             Value::Ipv6(a) => {
                 if self.names == NameMode::All {
                     if let Some(n) = names::host_name(std::net::IpAddr::V6(a.into())) {
-                        out.extend_from_slice(n.as_bytes());
+                        push_bytes(out, n.as_bytes());
                         return;
                     }
                 }
@@ -507,7 +511,7 @@ impl CellWriter {
             Value::Mac(m) => self.mac(out, &m),
             _ => {
                 if self.variable {
-                    out.extend_from_slice(b"(null)");
+                    push_bytes(out, b"(null)");
                 }
             }
         }
@@ -517,7 +521,7 @@ impl CellWriter {
     fn network(&self, col: &Column, v: &FlowView, src: bool, out: &mut Vec<u8>) {
         let Some(k) = v.key else {
             if self.variable {
-                out.extend_from_slice(b"(null)");
+                push_bytes(out, b"(null)");
             }
             return;
         };
@@ -536,7 +540,7 @@ impl CellWriter {
             Value::Mac(m) => self.mac(out, &m),
             _ => {
                 if self.variable {
-                    out.extend_from_slice(b"(null)");
+                    push_bytes(out, b"(null)");
                 }
             }
         }
@@ -598,7 +602,7 @@ impl CellWriter {
                 _ => "",
             },
         };
-        out.extend_from_slice(s.as_bytes());
+        push_bytes(out, s.as_bytes());
     }
 
     fn ip_proto(&self, v: &FlowView, p: u8, out: &mut Vec<u8>, numeric: bool, v4: bool) {
@@ -609,12 +613,12 @@ impl CellWriter {
         if p == ipproto::UDP {
             if let Some(s) = v.udp_subprotocol() {
                 if v4 || s != "udt" {
-                    out.extend_from_slice(s.as_bytes());
+                    push_bytes(out, s.as_bytes());
                     return;
                 }
             }
         }
-        out.extend_from_slice(ip_proto_name(p).as_bytes());
+        push_bytes(out, ip_proto_name(p).as_bytes());
     }
 
     /// sport / dport (`ArgusPrintSrcPort`, `ArgusPrintPort`,
@@ -624,8 +628,7 @@ impl CellWriter {
         if k.kind & 0x3f != key_kind::CLASSIC5TUPLE {
             return Layout::Right;
         }
-        let f = if src { FieldId::Sport } else { FieldId::Dport };
-        let port = match v.value(f, StateStyle::Words) {
+        let port = match v.port(src) {
             Value::U64(p) => p,
             _ => {
                 return match k.addrs {
@@ -656,12 +659,15 @@ impl CellWriter {
             _ => (0, false),
         };
         if proto == ipproto::ESP && !src {
-            // The SPI (ra garbles it; see docs/differences.md).
+            let port = match k.addrs {
+                KeyAddrs::Ipv4(_) => ra_esp_spi(&k, port as u32) as u64,
+                _ => port,
+            };
             if self.variable {
-                out.extend_from_slice(b"0x");
+                push_bytes(out, b"0x");
                 push_hex(out, port, 1);
             } else {
-                out.extend_from_slice(b"0x");
+                push_bytes(out, b"0x");
                 push_hex(out, port, 8);
             }
             return Layout::Left;
@@ -670,7 +676,7 @@ impl CellWriter {
             match col.format.as_deref().filter(|f| !f.is_empty()) {
                 Some(fmt) => push_c_int(out, fmt, port as u32),
                 None if proto == ipproto::ICMP && !is_ether => {
-                    out.extend_from_slice(b"0x");
+                    push_bytes(out, b"0x");
                     push_hex(out, port, 4);
                 }
                 None => push_u64(out, port),
@@ -680,9 +686,9 @@ impl CellWriter {
         if is_ether {
             match names::llc_sap(port as u8) {
                 _ if port == 0 => out.push(b' '),
-                Some(n) => out.extend_from_slice(n.as_bytes()),
+                Some(n) => push_bytes(out, n.as_bytes()),
                 None => {
-                    out.extend_from_slice(b"0x");
+                    push_bytes(out, b"0x");
                     push_hex(out, port, 2);
                 }
             }
@@ -694,13 +700,13 @@ impl CellWriter {
                     out.push(b' ');
                 } else {
                     match names::service(port as u16, proto == ipproto::UDP) {
-                        Some(n) => out.extend_from_slice(n.as_bytes()),
+                        Some(n) => push_bytes(out, n.as_bytes()),
                         None => push_u64(out, port),
                     }
                 }
             }
             _ => {
-                out.extend_from_slice(b"0x");
+                push_bytes(out, b"0x");
                 push_hex(out, port, 4);
             }
         }
@@ -710,7 +716,7 @@ impl CellWriter {
     fn srcid(&self, _col: &Column, v: &FlowView, out: &mut Vec<u8>) {
         match v.value(FieldId::Srcid, StateStyle::Words) {
             Value::U64(n) => push_i64(out, n as u32 as i32 as i64),
-            Value::Short(s) => out.extend_from_slice(s.as_bytes()),
+            Value::Short(s) => push_bytes(out, s.as_bytes()),
             Value::Ipv4(a) => self.ipv4(out, a, 32),
             _ => out.push(b' '),
         }
@@ -728,7 +734,7 @@ impl CellWriter {
             if !data.is_empty() && self.markup {
                 encode_user_data(out, data, self.userdata);
             } else if !data.is_empty() {
-                out.extend_from_slice(if src { b"s[" } else { b"d[" });
+                push_bytes(out, if src { b"s[" } else { b"d[" });
                 let mut enc = Vec::new();
                 encode_user_data(&mut enc, data, self.userdata);
                 // ra reports the length its encoder claims, which for hex
@@ -738,8 +744,8 @@ impl CellWriter {
                     _ => enc.len(),
                 };
                 push_u64(out, claimed as u64);
-                out.extend_from_slice(b"]=");
-                out.extend_from_slice(&enc);
+                push_bytes(out, b"]=");
+                push_bytes(out, &enc);
             }
         }
         if self.variable {
@@ -793,10 +799,10 @@ impl CellWriter {
                     self.float(out, x as f64, true);
                 }
             }
-            Proto => out.extend_from_slice(b"man"),
-            State => out.extend_from_slice(man_state(m).as_bytes()),
-            Cause => out.extend_from_slice(cause_name(m.header.cause << 4).as_bytes()),
-            Flgs => out.extend_from_slice(b"         "),
+            Proto => push_bytes(out, b"man"),
+            State => push_bytes(out, man_state(m).as_bytes()),
+            Cause => push_bytes(out, cause_name(m.header.cause << 4).as_bytes()),
+            Flgs => push_bytes(out, b"         "),
             Loss => push_u64(out, m.dropped as u64),
             Srcid => self.mar_srcid(m, out),
             Trans | Dir | Svpri | Dvpri | Tcpext | Jdelay | Ldelay | Inode | Nstroke | Snstroke
@@ -804,7 +810,7 @@ impl CellWriter {
             | Dintpktmin | Sjit | Djit | Sjitact | Djitact | Sjitidl | Djitidl | Icmpid | Label
             | Sco | Dco | Ico | Sas | Das | Ias | Resp | Abr | Pcr | Tf | Stf | Dtf | Tcpopt => {
                 if col.field == Tcpopt {
-                    out.extend_from_slice(b"            ");
+                    push_bytes(out, b"            ");
                 } else {
                     out.push(b' ');
                 }
@@ -961,10 +967,10 @@ fn obfuscate_passwords(s: &mut [u8]) {
 pub fn push_c_int(out: &mut Vec<u8>, fmt: &str, v: u32) {
     let b = fmt.as_bytes();
     let Some(pct) = b.iter().position(|&c| c == b'%') else {
-        out.extend_from_slice(b);
+        push_bytes(out, b);
         return;
     };
-    out.extend_from_slice(&b[..pct]);
+    push_bytes(out, &b[..pct]);
     let mut i = pct + 1;
     let (mut left, mut zero, mut alt) = (false, false, false);
     while let Some(&c) = b.get(i) {
@@ -996,15 +1002,37 @@ pub fn push_c_int(out: &mut Vec<u8>, fmt: &str, v: u32) {
     };
     let pad = width.saturating_sub(body.len());
     if left {
-        out.extend_from_slice(body.as_bytes());
+        push_bytes(out, body.as_bytes());
         out.resize(out.len() + pad, b' ');
     } else {
         out.resize(out.len() + pad, if zero { b'0' } else { b' ' });
-        out.extend_from_slice(body.as_bytes());
+        push_bytes(out, body.as_bytes());
     }
     if i < b.len() {
-        out.extend_from_slice(&b[i + 1..]);
+        push_bytes(out, &b[i + 1..]);
     }
+}
+
+/// The SPI of an IPv4 ESP key as `ra` 3.0.8.2 prints it. `ra` keeps the
+/// SPI in the bytes its IPv4 key view uses for the two prefix lengths, and
+/// sets those afterwards: the high half of the (host-order) SPI becomes the
+/// source and destination mask lengths, 32 unless the key carries its own
+/// (MASKLEN) ones. The acceptance output of the reference archives has
+/// `0x2020beef` for SPI `0xdeadbeef`, so the column shows what ra shows;
+/// the typed value ([`FlowView::port`]) stays the true SPI.
+fn ra_esp_spi(k: &crate::record::FlowKey, spi: u32) -> u32 {
+    let (mut sm, mut dm) = (32u32, 32u32);
+    if k.qual & crate::record::family::MASKLEN != 0 {
+        let (a, b) = ((spi >> 16) & 0xff, spi >> 24);
+        (sm, dm) = if k.reversed { (b, a) } else { (a, b) };
+        if sm == 0 {
+            sm = 32;
+        }
+        if dm == 0 {
+            dm = 32;
+        }
+    }
+    (spi & 0xffff) | sm << 16 | dm << 24
 }
 
 #[cfg(test)]

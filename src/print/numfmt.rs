@@ -8,6 +8,49 @@ const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
+/// Appends `s`. Cells are short: up to 32 bytes are copied with
+/// fixed-size moves (no call into `memcpy`), longer ones normally.
+#[inline(always)]
+pub fn push_bytes(out: &mut Vec<u8>, s: &[u8]) {
+    let n = s.len();
+    let mut b = [0u8; 32];
+    if n >= 16 {
+        if n > 32 {
+            out.extend_from_slice(s);
+            return;
+        }
+        b[..16].copy_from_slice(&s[..16]);
+        b[n - 16..n].copy_from_slice(&s[n - 16..]);
+    } else if n >= 8 {
+        b[..8].copy_from_slice(&s[..8]);
+        b[n - 8..n].copy_from_slice(&s[n - 8..]);
+    } else if n >= 4 {
+        b[..4].copy_from_slice(&s[..4]);
+        b[n - 4..n].copy_from_slice(&s[n - 4..]);
+    } else if n > 0 {
+        b[0] = s[0];
+        b[n / 2] = s[n / 2];
+        b[n - 1] = s[n - 1];
+    } else {
+        return;
+    }
+    let len = out.len();
+    out.extend_from_slice(&b);
+    out.truncate(len + n);
+}
+
+/// Appends `n` blanks (fixed-size moves up to 32).
+#[inline(always)]
+pub fn push_spaces(out: &mut Vec<u8>, n: usize) {
+    if n <= 32 {
+        let len = out.len();
+        out.extend_from_slice(&[b' '; 32]);
+        out.truncate(len + n);
+    } else {
+        out.resize(out.len() + n, b' ');
+    }
+}
+
 /// Appends `v` in decimal.
 pub fn push_u64(out: &mut Vec<u8>, mut v: u64) {
     let mut buf = [0u8; 20];
@@ -28,7 +71,7 @@ pub fn push_u64(out: &mut Vec<u8>, mut v: u64) {
         i -= 1;
         buf[i] = b'0' + v as u8;
     }
-    out.extend_from_slice(&buf[i..]);
+    push_bytes(out, &buf[i..]);
 }
 
 /// Appends `v` in decimal with a sign when negative.
@@ -45,12 +88,17 @@ pub fn push_zero_padded(out: &mut Vec<u8>, mut v: u64, width: usize) {
     let mut buf = [b'0'; 20];
     let width = width.min(buf.len());
     let mut i = width;
-    while i > 0 && v > 0 {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
+    while i > 1 && v > 0 {
+        let d = (v % 100) as usize * 2;
+        v /= 100;
+        buf[i - 2] = DIGIT_PAIRS[d];
+        buf[i - 1] = DIGIT_PAIRS[d + 1];
+        i -= 2;
     }
-    out.extend_from_slice(&buf[..width]);
+    if i == 1 && v > 0 {
+        buf[0] = b'0' + (v % 10) as u8;
+    }
+    push_bytes(out, &buf[..width]);
 }
 
 /// Appends `v` in lower-case hex, zero padded to at least `min_digits`.
@@ -113,6 +161,26 @@ mod tests {
         let mut v = Vec::new();
         f(&mut v);
         String::from_utf8(v).unwrap()
+    }
+
+    #[test]
+    fn short_copies_and_padding_of_every_length() {
+        let src: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
+        for n in 0..=40 {
+            let mut v = b"x".to_vec();
+            push_bytes(&mut v, &src[..n]);
+            assert_eq!(&v[1..], &src[..n]);
+            let mut v = b"x".to_vec();
+            push_spaces(&mut v, n);
+            assert_eq!(v.len(), n + 1);
+            assert!(v[1..].iter().all(|&c| c == b' '));
+        }
+        assert_eq!(s(|o| push_zero_padded(o, 5, 6)), "000005");
+        assert_eq!(s(|o| push_zero_padded(o, 123, 3)), "123");
+        assert_eq!(s(|o| push_zero_padded(o, 1234567, 6)), "234567");
+        assert_eq!(s(|o| push_zero_padded(o, 0, 1)), "0");
+        assert_eq!(s(|o| push_zero_padded(o, 7, 1)), "7");
+        assert_eq!(s(|o| push_zero_padded(o, 42, 0)), "");
     }
 
     #[test]

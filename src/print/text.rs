@@ -3,6 +3,7 @@
 //! one space, `addr.port` joining, delimited output, the header line.
 
 use super::cell::Layout;
+use super::numfmt::{push_bytes, push_spaces};
 use super::options::{Column, PrintOptions, UserDataEncoding};
 use crate::record::field::FieldId;
 
@@ -32,40 +33,40 @@ impl LineStyle {
 
 /// Fits `text` into a column as `layout` says; appends to `out`.
 pub fn fit(out: &mut Vec<u8>, text: &[u8], layout: Layout, width: usize, variable: bool) {
-    let pad = |out: &mut Vec<u8>, n: usize| out.resize(out.len() + n, b' ');
+    let pad = push_spaces;
     match layout {
         Layout::Skip => {}
-        Layout::Right | Layout::Left | Layout::LeftMin if variable => out.extend_from_slice(text),
+        Layout::Right | Layout::Left | Layout::LeftMin if variable => push_bytes(out, text),
         Layout::Right => {
             if text.len() > width {
-                out.extend_from_slice(&text[..width.saturating_sub(1)]);
+                push_bytes(out, &text[..width.saturating_sub(1)]);
                 out.push(b'*');
             } else {
                 pad(out, width - text.len());
-                out.extend_from_slice(text);
+                push_bytes(out, text);
             }
         }
         Layout::Left => {
             if text.len() > width {
-                out.extend_from_slice(&text[..width.saturating_sub(1)]);
+                push_bytes(out, &text[..width.saturating_sub(1)]);
                 out.push(b'*');
             } else {
-                out.extend_from_slice(text);
+                push_bytes(out, text);
                 pad(out, width - text.len());
             }
         }
         Layout::LeftMin => {
-            out.extend_from_slice(text);
+            push_bytes(out, text);
             pad(out, width.saturating_sub(text.len()));
         }
         Layout::Padded => {
             let t = &text[..text.len().min(width)];
             pad(out, width - t.len());
-            out.extend_from_slice(t);
+            push_bytes(out, t);
         }
         Layout::LeftWidth(n) => {
             let t = &text[..text.len().min(n)];
-            out.extend_from_slice(t);
+            push_bytes(out, t);
             pad(out, n - t.len());
         }
     }

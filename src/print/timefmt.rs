@@ -6,7 +6,7 @@
 //! the text of the whole format is cached per second with a marker where
 //! the fraction goes; a record then costs a copy and a few digits.
 
-use super::numfmt::{push_u64, push_zero_padded};
+use super::numfmt::{push_bytes, push_u64, push_zero_padded};
 use crate::record::Timeval;
 
 /// Marker byte standing for the fraction in the cached text (never
@@ -33,6 +33,8 @@ pub struct TimeFormatter {
     segs: Vec<Seg>,
     cached_sec: Option<u32>,
     cached: Vec<u8>,
+    /// Where the fraction goes in `cached` (marker positions).
+    fracs: Vec<usize>,
 }
 
 impl TimeFormatter {
@@ -45,6 +47,7 @@ impl TimeFormatter {
             segs: parse(format, xml),
             cached_sec: None,
             cached: Vec::new(),
+            fracs: Vec::new(),
         }
     }
 
@@ -61,15 +64,18 @@ impl TimeFormatter {
         }
         if self.cached_sec != Some(t.sec) {
             self.cached = self.render_second(t.sec);
+            self.fracs.clear();
+            let fracs = self.cached.iter().enumerate().filter(|(_, &b)| b == FRAC);
+            self.fracs.extend(fracs.map(|(i, _)| i));
             self.cached_sec = Some(t.sec);
         }
-        let mut rest: &[u8] = &self.cached;
-        while let Some(i) = rest.iter().position(|&b| b == FRAC) {
-            out.extend_from_slice(&rest[..i]);
+        let mut from = 0;
+        for &i in &self.fracs {
+            push_bytes(out, &self.cached[from..i]);
             self.push_fraction(out, t.usec);
-            rest = &rest[i + 1..];
+            from = i + 1;
         }
-        out.extend_from_slice(rest);
+        push_bytes(out, &self.cached[from..]);
     }
 
     /// `%06u` of the microseconds, cut to the precision (never more than

@@ -79,7 +79,7 @@ pub fn flags_text(v: &FlowView) -> ShortStr {
                 match (a.proto, v.net()) {
                     (ipproto::TCP, _) => tcp_flags(v, &mut b, false),
                     (ipproto::UDP, NetObject::Other { subtype: net_subtype::RTP, drops, .. }) => {
-                        rtp_drops(&mut b, drops)
+                        rtp_drops(&mut b, *drops)
                     }
                     (ipproto::ESP, NetObject::Esp(esp)) => {
                         let s = esp.status;
@@ -106,7 +106,7 @@ pub fn flags_text(v: &FlowView) -> ShortStr {
                 match (a.proto(), v.net()) {
                     (ipproto::TCP, _) => tcp_flags(v, &mut b, true),
                     (ipproto::UDP, NetObject::Other { subtype: net_subtype::RTP, drops, .. }) => {
-                        rtp_drops(&mut b, drops)
+                        rtp_drops(&mut b, *drops)
                     }
                     _ => {}
                 }
@@ -125,7 +125,7 @@ pub fn flags_text(v: &FlowView) -> ShortStr {
             };
         }
     }
-    if let NetObject::Other { subtype, qual, .. } = v.net() {
+    if let &NetObject::Other { subtype, qual, .. } = v.net() {
         if subtype == net_subtype::FRAG {
             b[6] = if qual & 0x02 != 0 { b'V' } else { b'f' };
         } else if subtype == net_subtype::RTP && qual & 0x02 != 0 {
@@ -183,7 +183,7 @@ fn side_letter(src: bool, dst: bool, both: u8, s: u8, d: u8) -> u8 {
 fn tcp_flags(v: &FlowView, b: &mut [u8; 9], ipv6: bool) {
     use tcp_status::*;
     let Some(s) = v.tcp_status_word() else { return };
-    let tcp = v.tcp().map(|(_, t)| t).unwrap_or_default();
+    let tcp = v.tcp().map(|(_, t)| *t).unwrap_or_default();
     let retrans = SRC_PKTS_RETRANS | DST_PKTS_RETRANS;
     if ipv6 {
         if tcp.src.status & retrans != 0 {

@@ -436,7 +436,7 @@ impl<'a> FlowView<'a> {
     }
 
     /// The address `ra` shows in the saddr/daddr column.
-    fn addr(&self, src: bool) -> Value<'a> {
+    pub fn addr(&self, src: bool) -> Value<'a> {
         let Some(k) = self.key else { return Value::Absent };
         let kind = k.kind & 0x3f;
         match k.addrs {
@@ -471,7 +471,7 @@ impl<'a> FlowView<'a> {
 
     /// The port `ra` shows: TCP/UDP ports, ICMP's type/code and id words,
     /// ICMPv6 type and code, the ESP SPI, LLC SAPs.
-    fn port(&self, src: bool) -> Value<'a> {
+    pub fn port(&self, src: bool) -> Value<'a> {
         let Some(k) = self.key else { return Value::Absent };
         if k.kind & 0x3f != key_kind::CLASSIC5TUPLE {
             return Value::Absent;
@@ -521,7 +521,7 @@ impl<'a> FlowView<'a> {
     }
 
     /// The TCP object of a TCP flow (IPv4 or IPv6 classic key).
-    pub fn tcp_if_tcp(&self) -> Option<(u8, crate::record::TcpPerf)> {
+    pub fn tcp_if_tcp(&self) -> Option<(u8, &crate::record::TcpPerf)> {
         let k = self.key?;
         if k.kind & 0x3f != key_kind::CLASSIC5TUPLE {
             return None;
@@ -534,7 +534,7 @@ impl<'a> FlowView<'a> {
     }
 
     fn tcp_usecs(&self, f: impl Fn(&crate::record::TcpPerf) -> u32) -> f64 {
-        self.tcp_if_tcp().map_or(0.0, |(_, t)| f(&t) as f64 / 1_000_000.0)
+        self.tcp_if_tcp().map_or(0.0, |(_, t)| f(t) as f64 / 1_000_000.0)
     }
 
     /// `ArgusFetchSrcTcpMax`/`DstTcpMax`: window over round trip, in ra's

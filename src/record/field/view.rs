@@ -474,7 +474,8 @@ pub struct FlowView<'a> {
     pub cause: u8,
     /// The flow key as `ra` shows it (after its corrections).
     pub key: Option<FlowKey>,
-    /// True when every src/dst part other than the key reads the other side.
+    /// True when `ra` turned the record round: every src/dst part other
+    /// than the key (held here already turned) is the other side's.
     pub swapped: bool,
     /// The record was reversed for `-M rmon`.
     pub rmon: bool,
@@ -572,9 +573,10 @@ impl<'a> FlowView<'a> {
     }
 
     fn stored_rate_and_load(&self, src: bool) -> (f32, f32) {
+        // These are computed on the record as read, before any turn.
         let t = self.time.unwrap_or_default();
         let [s, d] = self.metrics.unwrap_or_default();
-        if src {
+        if src != self.swapped {
             rate_and_load(t.src_dur(), t.dur(), s)
         } else {
             rate_and_load(t.dst_dur(), t.dur(), d)
@@ -631,7 +633,7 @@ impl<'a> FlowView<'a> {
                             && self.tcp_should_reverse(k.sport(), k.dport(), sm, dm, opts) =>
                     {
                         self.reverse_key();
-                        self.swapped = !self.swapped;
+                        self.turn_round();
                         // ra marks the turn-around with its DIRECTION flag,
                         // which lands on the TCP status word where it reads
                         // as "normal close".
@@ -651,7 +653,7 @@ impl<'a> FlowView<'a> {
                         // echo, timestamp, information and mask replies
                         if matches!(t, 0 | 14 | 16 | 18) {
                             self.reverse_key();
-                            self.swapped = !self.swapped;
+                            self.turn_round();
                         }
                     }
                     _ => {}
@@ -659,7 +661,7 @@ impl<'a> FlowView<'a> {
             }
             (_, KeyAddrs::Arp(_)) if key.reversed => {
                 // The key stays as stored; everything else is turned round.
-                self.swapped = !self.swapped;
+                self.turn_round();
             }
             _ => {}
         }
@@ -717,20 +719,36 @@ impl<'a> FlowView<'a> {
         if let Some(k) = v.key.as_mut() {
             reverse_key(k);
         }
-        v.swapped = !v.swapped;
+        v.turn_round();
         v.rmon = true;
         v
     }
 
+    /// Turns the non-key parts round (`ArgusReverseRecord`): times,
+    /// metrics and the TCP object's sides swap; the other DSRs are read
+    /// through [`FlowView::sides`].
+    fn turn_round(&mut self) {
+        self.swapped = !self.swapped;
+        if let Some(t) = self.time.as_mut() {
+            *t = t.swapped();
+        }
+        if let Some([s, d]) = self.metrics.as_mut() {
+            std::mem::swap(s, d);
+        }
+        if let NetObject::Tcp { tcp, .. } = &mut self.net {
+            std::mem::swap(&mut tcp.src, &mut tcp.dst);
+        }
+    }
+
     /// The record's times after `ra`'s repairs, oriented like the view.
     pub fn time(&self) -> Option<CanonTime> {
-        self.time.map(|t| if self.swapped { t.swapped() } else { t })
+        self.time
     }
 
     /// Packets/bytes/app bytes of (source, destination), or `None` without
     /// a METER DSR.
     pub fn metrics(&self) -> Option<[DirMetrics; 2]> {
-        self.metrics.map(|[s, d]| if self.swapped { [d, s] } else { [s, d] })
+        self.metrics
     }
 
     /// Source metrics, zero without a METER DSR.
@@ -754,14 +772,8 @@ impl<'a> FlowView<'a> {
 
     /// The network object: a TCP object with its sides ordered like the
     /// view, or the other objects as stored.
-    pub fn net(&self) -> NetObject {
-        match self.net {
-            NetObject::Tcp { subtype, mut tcp } if self.swapped => {
-                std::mem::swap(&mut tcp.src, &mut tcp.dst);
-                NetObject::Tcp { subtype, tcp }
-            }
-            n => n,
-        }
+    pub fn net(&self) -> &NetObject {
+        &self.net
     }
 
     /// The status word `ra` reads on a TCP flow: the TCP object's, or the
@@ -784,9 +796,9 @@ impl<'a> FlowView<'a> {
     }
 
     /// The TCP object, if the record has one.
-    pub fn tcp(&self) -> Option<(u8, TcpPerf)> {
-        match self.net() {
-            NetObject::Tcp { subtype, tcp } => Some((subtype, tcp)),
+    pub fn tcp(&self) -> Option<(u8, &TcpPerf)> {
+        match &self.net {
+            NetObject::Tcp { subtype, tcp } => Some((*subtype, tcp)),
             _ => None,
         }
     }
@@ -1126,7 +1138,7 @@ mod tests {
     fn swapped_view_reads_the_other_side() {
         let f = flow_with(legacy(tv(100, 0), tv(102, 0)), 3, 2);
         let mut v = FlowView::new(&f, ViewOptions::default());
-        v.swapped = true;
+        v.turn_round();
         assert_eq!((v.src().pkts, v.dst().pkts), (2, 3));
         let t = v.time().unwrap();
         assert_eq!(t.bits & MASK, MASK);
