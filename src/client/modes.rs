@@ -5,6 +5,16 @@
 use crate::record::flow::Slot;
 use crate::record::{Flow, RawDsr};
 
+/// True when the first `n` bytes of `s` and `word` are equal ignoring ASCII
+/// case (both must have `n` bytes): argus's `strncasecmp(s, word, n) == 0`
+/// for the words it tests whole prefixes of. Bytes, so any UTF-8 is safe.
+pub fn prefix_ci(s: &str, word: &str, n: usize) -> bool {
+    match (s.as_bytes().get(..n), word.as_bytes().get(..n)) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        _ => false,
+    }
+}
+
 /// How user data (`suser`/`duser`) is printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UserDataEncoding {
@@ -21,9 +31,7 @@ impl UserDataEncoding {
     /// `-M printer=NAME`: argus compares the first 3/5/2/8/8 characters,
     /// case-insensitively; anything else is not a printer.
     pub fn from_printer(name: &str) -> Option<UserDataEncoding> {
-        let starts = |w: &str, n: usize| {
-            name.len() >= n && w.len() >= n && name[..n].eq_ignore_ascii_case(&w[..n])
-        };
+        let starts = |w: &str, n: usize| prefix_ci(name, w, n);
         if starts("hex", 3) {
             Some(UserDataEncoding::Hex)
         } else if starts("ascii", 5) {
@@ -41,8 +49,7 @@ impl UserDataEncoding {
 
     /// `RA_USERDATA_ENCODE=`: unknown names mean Encode64, as in argus.
     pub fn from_rc(value: &str) -> UserDataEncoding {
-        let starts =
-            |w: &str, n: usize| value.len() >= n && value[..n].eq_ignore_ascii_case(&w[..n]);
+        let starts = |w: &str, n: usize| prefix_ci(value, w, n);
         if starts("ascii", 5) {
             UserDataEncoding::Ascii
         } else if starts("obfuscate", 3) {
@@ -220,6 +227,9 @@ mod tests {
         assert_eq!(UserDataEncoding::from_printer("asc"), None);
         assert_eq!(UserDataEncoding::from_rc("Ascii"), UserDataEncoding::Ascii);
         assert_eq!(UserDataEncoding::from_rc("whatever"), UserDataEncoding::Encode64);
+        // not a character boundary at the compared length: no panic
+        assert_eq!(UserDataEncoding::from_printer("ééé"), None);
+        assert!(!prefix_ci("ééé", "man", 3));
     }
 
     #[test]

@@ -22,7 +22,7 @@ use std::path::Path;
 use super::getopt::{Getopt, Item, LongOpt, OptString};
 use super::limits::{atoi, Limits};
 use super::localtime;
-use super::modes::{self, DsrMask, UserDataEncoding};
+use super::modes::{self, prefix_ci, DsrMask, UserDataEncoding};
 use super::rc;
 use super::timerange::TimeRange;
 use crate::archive::{InputList, Source};
@@ -324,9 +324,7 @@ impl ClientOptions {
     /// True when a `-M` word starts with `word` (case-insensitive), the way
     /// the clients test their modes.
     pub fn has_mode(&self, word: &str) -> bool {
-        self.modes
-            .iter()
-            .any(|m| m.len() >= word.len() && m[..word.len()].eq_ignore_ascii_case(word))
+        self.modes.iter().any(|m| prefix_ci(m, word, word.len()))
     }
 
     /// Whether management records are printed: `RA_PRINT_MAN_RECORDS`,
@@ -334,7 +332,7 @@ impl ClientOptions {
     pub fn print_man_records(&self) -> bool {
         let mut on = self.print_man;
         for m in &self.modes {
-            let starts = |w: &str| m.len() >= w.len() && m[..w.len()].eq_ignore_ascii_case(w);
+            let starts = |w: &str| prefix_ci(m, w, w.len());
             if starts("man") {
                 on = true;
             }
@@ -496,7 +494,7 @@ impl ClientOptions {
         } else if let Some(p) = word.find("TZ=") {
             self.set_timezone(&word[p + 3..]);
         }
-        if word.len() >= 4 && word[..4].eq_ignore_ascii_case("rmon") {
+        if prefix_ci(word, "rmon", 4) {
             self.print.rmon = true;
         }
         self.modes.push(word.to_string());

@@ -100,7 +100,7 @@ pub const VARIABLES: [&str; 74] = [
 
 /// `yes` (first three letters, any case) as argus tests it.
 fn yes(v: &str) -> bool {
-    v.len() >= 3 && v[..3].eq_ignore_ascii_case("yes")
+    super::modes::prefix_ci(v, "yes", 3)
 }
 
 /// argus's `strncasecmp(value, word, n) == 0`, where the comparison also
