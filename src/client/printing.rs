@@ -46,6 +46,16 @@ fn encoding(e: Encoding) -> UserDataEncoding {
     }
 }
 
+/// `-p` digits as the printer takes them: negative values mean none, and
+/// absurd ones are capped (ra's buffers overflow long before; Rust's
+/// formatter refuses precisions beyond 65535).
+fn clamp_precision(p: i32) -> usize {
+    p.clamp(0, MAX_PRECISION) as usize
+}
+
+/// More digits than any time or float carries.
+const MAX_PRECISION: i32 = 64;
+
 /// The printer configuration for a run; a bad `-s` width is fatal, as in ra.
 pub fn print_options(opts: &ClientOptions) -> Result<PrintOptions, Fatal> {
     let s = &opts.print;
@@ -56,13 +66,13 @@ pub fn print_options(opts: &ClientOptions) -> Result<PrintOptions, Fatal> {
                 p.apply_field_spec(words).map_err(|e| Fatal::err(e.to_string()))?
             }
             LayoutStep::TimeFormat { format, precision } => {
-                p.precision = (*precision).max(0) as usize;
+                p.precision = clamp_precision(*precision);
                 p.set_time_format(format);
             }
         }
     }
     p.time_format = s.time_format.clone();
-    p.precision = s.precision.max(0) as usize;
+    p.precision = clamp_precision(s.precision);
     // A delimiter outside ASCII cannot be one output byte; ra takes the
     // first byte of the argument, which is what we do too.
     p.delimiter = s.delimiter.map(|c| {
@@ -123,6 +133,12 @@ mod tests {
         assert_eq!(p.state_style, StateStyle::Changes);
         assert_eq!(p.format, Format::Xml);
         assert_eq!(p.columns.len(), 2);
+    }
+
+    #[test]
+    fn precision_is_capped() {
+        assert_eq!(from(&["-X", "-p", "99999"]).precision, 64);
+        assert_eq!(from(&["-X", "-p", "-5"]).precision, 0);
     }
 
     #[test]

@@ -288,9 +288,12 @@ fn parse_relative(
             match this_unit {
                 Unit::Year => out.tm_year = (out.tm_year as f64 + i * sign) as i32,
                 Unit::Month => {
-                    while i > out.tm_mon as f64 {
-                        out.tm_year += sign as i32;
-                        i -= 12.0;
+                    // argus loops "while i > month: year += sign, i -= 12";
+                    // the same in one step (a huge count would spin).
+                    if i > out.tm_mon as f64 {
+                        let k = ((i - out.tm_mon as f64) / 12.0).ceil();
+                        out.tm_year = (out.tm_year as f64 + k * sign) as i32;
+                        i -= 12.0 * k;
                     }
                     out.tm_mon = (out.tm_mon as f64 + i * sign) as i32;
                     thistime = localtime::mktime(out);
@@ -665,12 +668,12 @@ fn check_format(spec: &str, now: i64, arg: &str, state: &mut State) -> Result<Bo
             last = start;
             if !spec.ends_with('.') {
                 match parsed.unit {
-                    Unit::Year => last.tm_year += 1,
-                    Unit::Month => last.tm_mon += 1,
-                    Unit::Day => last.tm_mday += 1,
-                    Unit::Hour => last.tm_hour += 1,
-                    Unit::Min => last.tm_min += 1,
-                    Unit::Sec => last.tm_sec += 1,
+                    Unit::Year => last.tm_year = last.tm_year.saturating_add(1),
+                    Unit::Month => last.tm_mon = last.tm_mon.saturating_add(1),
+                    Unit::Day => last.tm_mday = last.tm_mday.saturating_add(1),
+                    Unit::Hour => last.tm_hour = last.tm_hour.saturating_add(1),
+                    Unit::Min => last.tm_min = last.tm_min.saturating_add(1),
+                    Unit::Sec => last.tm_sec = last.tm_sec.saturating_add(1),
                 }
             }
             lastfrac = startfrac;

@@ -158,6 +158,9 @@ impl std::fmt::Display for FieldSpecError {
 
 impl std::error::Error for FieldSpecError {}
 
+/// Widest column accepted (`field:W`); more is capped.
+pub const MAX_WIDTH: i64 = 65_535;
+
 /// Most columns `ra` keeps (`ARGUS_MAX_PRINT_ALG`).
 pub const MAX_COLUMNS: usize = 256;
 
@@ -339,7 +342,8 @@ impl PrintOptions {
                         "-s {name}:{n} length must be greater than 0"
                     )));
                 }
-                width = Some(n as usize);
+                // Capped: a huge width would be allocated for every cell.
+                width = Some(n.min(MAX_WIDTH) as usize);
             }
             format = f.map(str::to_owned);
         }
