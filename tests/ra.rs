@@ -383,3 +383,12 @@ fn e_greps_user_data_like_debians_ra() {
     args.extend(cols);
     same(&args, None, &[], None, false);
 }
+
+#[test]
+fn byte_ranges_of_a_file() {
+    let synth = data("synth.argus");
+    for range in ["128:1000", "128:820", "220:432", "0:500", "1028:99999", "6000:7000"] {
+        let arg = format!("{synth}::{range}");
+        same(&["-X", "-r", &arg, "-s", "stime", "offset", "-A"], None, &[], None, false);
+    }
+}

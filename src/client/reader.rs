@@ -231,9 +231,10 @@ fn read_range(
     let Some(first) = all.next().filter(|r| r.initial) else { return Ok(Read::Finished) };
     let start_mar = first.bytes.to_vec();
     selector.input_opened();
-    let end = (stop as usize).min(buf.len());
-    let begin = (start as usize).min(end);
-    for rec in Records::range(buf, begin, end) {
+    // Records that start before `stop` are read (ra stops once its read
+    // offset reaches it), whole.
+    let begin = usize::try_from(start).unwrap_or(usize::MAX).min(buf.len());
+    for rec in Records::range(buf, begin, buf.len()).take_while(|r| r.offset < stop) {
         match handle(opts, rb, rec.bytes, rec.offset, false, &start_mar, selector, sink)? {
             Read::Finished => {}
             other => return Ok(other),
