@@ -143,6 +143,14 @@ fn input_limits_summaries_stdin_and_several_inputs() {
         false,
     );
     same(&["-X", "-r", &data("synth.argus.gz"), "-s", "stime", "proto"], None, &[], None, false);
+    // -M poll: the initial MAR of each input, nothing else
+    same(
+        &["-X", "-M", "poll", "man", "-r", &synth, &lo1, "-A", "-s", "stime", "state"],
+        None,
+        &[],
+        None,
+        false,
+    );
 }
 
 #[test]

@@ -172,6 +172,7 @@ fn read_input(
     rb: &mut RecordBuf,
 ) -> Result<Read, Fatal> {
     let mut start_mar: Vec<u8> = Vec::new();
+    let poll = opts.has_mode("poll");
     // -T secs: a remote source is read for that long (checked as records
     // arrive; an idle connection is not interrupted).
     let deadline = match opts.run_time {
@@ -201,9 +202,14 @@ fn read_input(
             start_mar.extend_from_slice(rec.bytes);
             selector.input_opened();
         }
-        match handle(opts, rb, rec.bytes, rec.offset, rec.initial, &start_mar, selector, sink)? {
+        let initial = rec.initial;
+        match handle(opts, rb, rec.bytes, rec.offset, initial, &start_mar, selector, sink)? {
             Read::Finished => {}
             other => return Ok(other),
+        }
+        // -M poll: only the initial MAR of each input.
+        if initial && poll {
+            break;
         }
     }
     Ok(Read::Finished)
