@@ -8,6 +8,7 @@
 //! [`ClientOptions`](options::ClientOptions) with everything resolved.
 
 pub mod direction;
+pub mod emit;
 pub mod getopt;
 pub mod grep;
 pub mod limits;
