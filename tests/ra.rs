@@ -115,7 +115,10 @@ fn errors_and_exit_statuses() {
     same(&["-X", "-r", &synth, "-N", "0"], None, &[], None, true);
     // bad time range, bad filter
     same(&["-X", "-r", &synth, "-t", "2021/3/14"], None, &[], None, true);
-    same(&["-X", "-r", &synth, "-", "tcp", "and"], None, &[], None, false);
+    same(&["-X", "-r", &synth, "-", "tcp", "and"], None, &[], None, true);
+    same(&["-X", "-r", &synth, "-", "udp", "port", "http"], None, &[], None, true);
+    same(&["-X", "-r", &synth, "-w", "/nonexistent/x", "tcp and"], None, &[], None, true);
+    same(&["-X", "-r", &synth, "-s", "stime:0", "-", "tcp", "and"], None, &[], None, true);
 }
 
 #[test]

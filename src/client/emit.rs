@@ -204,7 +204,12 @@ impl Emitter {
         for w in &opts.writes {
             let except = opts.except_file.as_deref() == Some(w.path.as_str()) && w.filter.is_none();
             let filter = match &w.filter {
-                Some(f) => Some(role::compile_filter(&opts.prog, f, opts.print.precision)?),
+                Some(f) => Some(role::compile_filter_or(
+                    &opts.prog,
+                    f,
+                    opts.print.precision,
+                    Some("setArgusWfile: ArgusFilterCompile returned error"),
+                )?),
                 None => None,
             };
             let writer = AppendWriter::new(&w.path).map_err(|e| io_fatal(&w.path, e))?;

@@ -53,6 +53,17 @@ pub fn run(
 /// On failure the specific message, when ra prints one, is logged now and
 /// ra's `filter syntax error: '...'` line is the fatal error.
 pub fn compile_filter(prog: &str, expr: &str, precision: i32) -> Result<Filter, Fatal> {
+    compile_filter_or(prog, expr, precision, None)
+}
+
+/// As [`compile_filter`]; `fatal` replaces ra's final line (a `-w` filter
+/// ends with "setArgusWfile: ArgusFilterCompile returned error").
+pub fn compile_filter_or(
+    prog: &str,
+    expr: &str,
+    precision: i32,
+    fatal: Option<&str>,
+) -> Result<Filter, Fatal> {
     match Filter::compile(expr) {
         Ok(mut f) => {
             f.set_precision(precision.max(0) as u32);
@@ -64,7 +75,7 @@ pub fn compile_filter(prog: &str, expr: &str, precision: i32) -> Result<Filter, 
             for line in lines {
                 diag::log(prog, &line);
             }
-            Err(Fatal::err(last))
+            Err(Fatal::err(fatal.map_or(last, str::to_string)))
         }
     }
 }

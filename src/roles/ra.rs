@@ -23,11 +23,12 @@ pub fn main(args: Vec<OsString>) -> i32 {
 }
 
 fn run(opts: ClientOptions) -> Result<i32, Fatal> {
+    // ra checks the -w filters and the columns before the main filter.
+    let mut emitter = Emitter::new(&opts)?;
     let filter = match opts.filter.effective() {
         Some(expr) => Some(role::compile_filter(&opts.prog, expr, opts.print.precision)?),
         None => None,
     };
-    let mut emitter = Emitter::new(&opts)?;
     let mut selector = Selector::new(&opts, filter).map_err(Fatal::err)?;
 
     let ended = reader::read_all(&opts, &mut selector, &mut emitter)?;
