@@ -117,7 +117,8 @@ fn errors_and_exit_statuses() {
     same(&["-X", "-r", &synth, "-t", "2021/3/14"], None, &[], None, true);
     same(&["-X", "-r", &synth, "-", "tcp", "and"], None, &[], None, true);
     same(&["-X", "-r", &synth, "-", "udp", "port", "http"], None, &[], None, true);
-    same(&["-X", "-r", &synth, "-w", "/nonexistent/x", "tcp and"], None, &[], None, true);
+    let w = scratch("bad-w-filter/out.argus").to_string_lossy().into_owned();
+    same(&["-X", "-r", &synth, "-w", &w, "tcp and"], None, &[], None, true);
     same(&["-X", "-r", &synth, "-s", "stime:0", "-", "tcp", "and"], None, &[], None, true);
 }
 
