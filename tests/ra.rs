@@ -12,10 +12,8 @@ fn data(name: &str) -> String {
     util::shared_reference().join("cases/data").join(name).to_string_lossy().into_owned()
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("argus-tool-ra-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+fn scratch(tmp: &util::TempDir, name: &str) -> PathBuf {
+    tmp.path().join(name)
 }
 
 /// A pinned environment for both programs: TZ=UTC, LANG=C, an empty HOME
@@ -101,8 +99,9 @@ fn usage_on_help_and_bad_options_is_debians_text_on_stdout_with_status_1() {
 
 #[test]
 fn errors_and_exit_statuses() {
+    let tmp = util::TempDir::new("ra-errors_and_exit_statuses");
     let synth = data("synth.argus");
-    let empty = scratch("empty.argus");
+    let empty = scratch(&tmp, "empty.argus");
     std::fs::write(&empty, b"").unwrap();
     let empty = empty.to_string_lossy().into_owned();
     // a missing input: named, the others still read, exit 2
@@ -117,7 +116,7 @@ fn errors_and_exit_statuses() {
     same(&["-X", "-r", &synth, "-t", "2021/3/14"], None, &[], None, true);
     same(&["-X", "-r", &synth, "-", "tcp", "and"], None, &[], None, true);
     same(&["-X", "-r", &synth, "-", "udp", "port", "http"], None, &[], None, true);
-    let w = scratch("bad-w-filter/out.argus").to_string_lossy().into_owned();
+    let w = scratch(&tmp, "bad-w-filter/out.argus").to_string_lossy().into_owned();
     same(&["-X", "-r", &synth, "-w", &w, "tcp and"], None, &[], None, true);
     same(&["-X", "-r", &synth, "-s", "stime:0", "-", "tcp", "and"], None, &[], None, true);
 }
@@ -159,8 +158,9 @@ fn input_limits_summaries_stdin_and_several_inputs() {
 
 #[test]
 fn rc_files_from_home_argushome_arguspath_and_f() {
+    let tmp = util::TempDir::new("ra-rc_files_from_home_argushome_arguspath_and_f");
     let synth = data("synth.argus");
-    let home = scratch("home");
+    let home = scratch(&tmp, "home");
     std::fs::create_dir_all(&home).unwrap();
     std::fs::write(
         home.join(".rarc"),
@@ -172,21 +172,21 @@ fn rc_files_from_home_argushome_arguspath_and_f() {
     same(&["-r", &synth, "-N", "4"], Some(&home), &[], None, false);
     same(&["-r", &synth, "-N", "4", "-X"], Some(&home), &[], None, false);
     // $ARGUSPATH takes precedence over $HOME
-    let other = scratch("argpath");
+    let other = scratch(&tmp, "argpath");
     std::fs::create_dir_all(&other).unwrap();
     std::fs::write(other.join(".rarc"), "RA_FIELD_DELIMITER=','\nRA_PRINT_MAN_RECORDS=yes\n")
         .unwrap();
     let path = format!("/nonexistent:{}", other.display());
     same(&["-r", &synth, "-N", "4"], Some(&home), &[("ARGUSPATH", &path)], None, false);
     // -F at its position: later options win
-    let rc = scratch("f.rc");
+    let rc = scratch(&tmp, "f.rc");
     std::fs::write(&rc, "RA_FIELD_SPECIFIER=\"stime dur\"\nRA_TIME_FORMAT=\"%Y/%m/%d %T.%f\"\n")
         .unwrap();
     let rc = rc.to_string_lossy().into_owned();
     same(&["-X", "-F", &rc, "-r", &synth, "-N", "3"], None, &[], None, false);
     same(&["-X", "-r", &synth, "-N", "3", "-F", &rc, "-s", "+proto"], None, &[], None, false);
     // errors in rc files are fatal, with ra's wording
-    let bad = scratch("bad.rc");
+    let bad = scratch(&tmp, "bad.rc");
     std::fs::write(&bad, "RA_PRINT_LABELS=0\nRA_NO_SUCH=1\n").unwrap();
     same(&["-X", "-F", &bad.to_string_lossy(), "-r", &synth], None, &[], None, true);
     std::fs::write(&bad, "RADIUM_DAEMON=no\n").unwrap();
@@ -235,9 +235,10 @@ fn print_all(file: &str) -> String {
 
 #[test]
 fn what_ra_w_writes_debians_ra_reads_back_as_the_original() {
+    let tmp = util::TempDir::new("ra-what_ra_w_writes_debians_ra_reads_back_as_the_original");
     for name in ["synth.argus", "synthfull.argus", "live1.argus", "lo1.argus"] {
         let input = data(name);
-        let out = scratch(&format!("w-{name}"));
+        let out = scratch(&tmp, &format!("w-{name}"));
         let _ = std::fs::remove_file(&out);
         let o = ours(&["-X", "-r", &input, "-w", &out.to_string_lossy()], None, &[], None);
         assert_eq!(o.status.code(), Some(0));
@@ -250,10 +251,11 @@ fn what_ra_w_writes_debians_ra_reads_back_as_the_original() {
 
 #[test]
 fn ra_w_appends_like_debians_ra() {
+    let tmp = util::TempDir::new("ra-ra_w_appends_like_debians_ra");
     let synth = data("synth.argus");
     for (label, filter) in [("all", None), ("icmp", Some("icmp")), ("write-filter", None)] {
-        let a = scratch(&format!("append-ours-{label}"));
-        let b = scratch(&format!("append-debian-{label}"));
+        let a = scratch(&tmp, &format!("append-ours-{label}"));
+        let b = scratch(&tmp, &format!("append-debian-{label}"));
         for f in [&a, &b] {
             let _ = std::fs::remove_file(f);
         }
@@ -282,7 +284,7 @@ fn ra_w_appends_like_debians_ra() {
         assert_eq!(summary(&a), summary(&b), "{label}: record counts differ");
     }
     // nothing selected: no file is created
-    let none = scratch("append-none");
+    let none = scratch(&tmp, "append-none");
     let _ = std::fs::remove_file(&none);
     let o = ours(
         &["-X", "-r", &synth, "-w", &none.to_string_lossy(), "-", "host", "1.2.3.4"],
@@ -321,7 +323,8 @@ fn ra_w_to_stdout_feeds_another_ra() {
 
 #[test]
 fn directory_trees_are_read_in_name_order() {
-    let root = scratch("tree");
+    let tmp = util::TempDir::new("ra-directory_trees_are_read_in_name_order");
+    let root = scratch(&tmp, "tree");
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(root.join("b/c")).unwrap();
     std::fs::create_dir_all(root.join(".hidden")).unwrap();
@@ -336,10 +339,11 @@ fn directory_trees_are_read_in_name_order() {
 
 #[test]
 fn a_remote_argus_is_read_with_s_and_the_filter_applies() {
+    let tmp = util::TempDir::new("ra-a_remote_argus_is_read_with_s_and_the_filter_applies");
     use std::net::{TcpListener, TcpStream};
     use std::time::{Duration, Instant};
     let pcap = util::shared_reference().join("vectors/pcap/status.pcap");
-    let file = scratch("remote.argus");
+    let file = scratch(&tmp, "remote.argus");
     let _ = std::fs::remove_file(&file);
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut argus = Command::new("/usr/sbin/argus")
