@@ -3,6 +3,8 @@
 
 mod util;
 
+mod archive;
+mod codec;
 mod dispatch;
 mod install;
 mod static_build;

@@ -19,13 +19,14 @@
 //! `codec`, and the client-side meaning of fields (what `ra` prints) lives in
 //! `record::field`, the one name -> accessor table.
 
+pub mod build;
 pub mod dsr;
 pub mod flow;
 pub mod mar;
 
 pub use dsr::*;
-pub use flow::Flow;
-pub use mar::Mar;
+pub use flow::{BufferPool, DsrRef, Flow, Slot};
+pub use mar::{mar_status, Mar, ARGUS_COOKIE, ARGUS_V2_COOKIE, MAR_LEN};
 
 /// High nibble of the first header byte: the record class.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
