@@ -932,42 +932,42 @@ fn rate_and_load(side_dur: f32, dur: f32, m: DirMetrics) -> (f32, f32) {
 /// reads it.
 fn display_key(mut k: FlowKey, flow: &Flow) -> FlowKey {
     match k.addrs {
-        KeyAddrs::Other { bytes, len } => {
-            if matches!(k.family(), family::ARP | family::RARP) && len >= 12 {
-                // A key too short for the target address: ra reads the
-                // bytes that follow it in the record, the next DSR's.
-                let next = next_dsr_header(flow);
-                let b = |j: usize| {
-                    let len = len as usize;
-                    if j < len {
-                        bytes[j]
-                    } else {
-                        next.map_or(0, |h| h.get(j - len).copied().unwrap_or(0))
-                    }
-                };
-                let be16 = |i: usize| u16::from_be_bytes([b(i), b(i + 1)]);
-                let word = |i: usize| [b(i), b(i + 1), b(i + 2), b(i + 3)];
-                let pln = b(5);
-                // ra converts the protocol addresses to host order only
-                // when they are 4 bytes long.
-                let addr = |i: usize| {
-                    if pln == 4 {
-                        u32::from_be_bytes(word(i))
-                    } else {
-                        u32::from_le_bytes(word(i))
-                    }
-                };
-                k.addrs = KeyAddrs::Arp(crate::record::ArpKey {
-                    hrd: be16(0),
-                    pro: be16(2),
-                    hln: b(4),
-                    pln,
-                    op: be16(6),
-                    spa: addr(8),
-                    tpa: addr(12),
-                    haddr: word(16),
-                });
-            }
+        KeyAddrs::Other { bytes, len }
+            if matches!(k.family(), family::ARP | family::RARP) && len >= 12 =>
+        {
+            // A key too short for the target address: ra reads the
+            // bytes that follow it in the record, the next DSR's.
+            let next = next_dsr_header(flow);
+            let b = |j: usize| {
+                let len = len as usize;
+                if j < len {
+                    bytes[j]
+                } else {
+                    next.map_or(0, |h| h.get(j - len).copied().unwrap_or(0))
+                }
+            };
+            let be16 = |i: usize| u16::from_be_bytes([b(i), b(i + 1)]);
+            let word = |i: usize| [b(i), b(i + 1), b(i + 2), b(i + 3)];
+            let pln = b(5);
+            // ra converts the protocol addresses to host order only
+            // when they are 4 bytes long.
+            let addr = |i: usize| {
+                if pln == 4 {
+                    u32::from_be_bytes(word(i))
+                } else {
+                    u32::from_le_bytes(word(i))
+                }
+            };
+            k.addrs = KeyAddrs::Arp(crate::record::ArpKey {
+                hrd: be16(0),
+                pro: be16(2),
+                hln: b(4),
+                pln,
+                op: be16(6),
+                spa: addr(8),
+                tpa: addr(12),
+                haddr: word(16),
+            });
         }
         KeyAddrs::Arp(ref mut a) if a.pln != 4 && k.kind & 0x3f == key_kind::ARP => {
             a.spa = a.spa.swap_bytes();
