@@ -482,9 +482,6 @@ pub struct FlowView<'a> {
     time: Option<CanonTime>,
     metrics: Option<[DirMetrics; 2]>,
     net: NetObject,
-    /// Duration of the stored times before the repairs: what the
-    /// synthesized aggregation statistics hold.
-    read_dur: f32,
 }
 
 /// The canonical view of any record.
@@ -539,7 +536,8 @@ impl<'a> FlowView<'a> {
         self.flow.agr.or_else(|| {
             let [s, d] = self.metrics.unwrap_or_default();
             (s.pkts + d.pkts > 0).then(|| {
-                let x = self.read_dur;
+                // The duration of the stored times, before ra's repairs.
+                let x = self.flow.time.as_ref().map_or(0.0, |t| CanonTime::decode(t).dur());
                 let act = StatBlock { n: 1, min: x, mean: x, stddev: 0.0, max: x, fdist: [0; 8] };
                 Agr { subtype: 0x01, qual: 0x01, count: 1, act, ..Agr::default() }
             })
@@ -589,7 +587,6 @@ impl<'a> FlowView<'a> {
         let (spkts, dpkts) = (sm.pkts, dm.pkts);
 
         let mut time = flow.time.as_ref().map(CanonTime::decode);
-        let read_dur = time.map_or(0.0, |t| t.dur());
         if let Some(t) = time.as_mut() {
             t.repair(spkts, dpkts, flow.icmp.is_some());
         }
@@ -604,7 +601,6 @@ impl<'a> FlowView<'a> {
             time,
             metrics,
             net,
-            read_dur,
         };
         view.correct_direction(opts);
 
