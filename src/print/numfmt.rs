@@ -13,30 +13,36 @@ const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 #[inline(always)]
 pub fn push_bytes(out: &mut Vec<u8>, s: &[u8]) {
     let n = s.len();
-    let mut b = [0u8; 32];
-    if n >= 16 {
-        if n > 32 {
-            out.extend_from_slice(s);
-            return;
-        }
-        b[..16].copy_from_slice(&s[..16]);
-        b[n - 16..n].copy_from_slice(&s[n - 16..]);
-    } else if n >= 8 {
-        b[..8].copy_from_slice(&s[..8]);
-        b[n - 8..n].copy_from_slice(&s[n - 8..]);
-    } else if n >= 4 {
-        b[..4].copy_from_slice(&s[..4]);
-        b[n - 4..n].copy_from_slice(&s[n - 4..]);
-    } else if n > 0 {
-        b[0] = s[0];
-        b[n / 2] = s[n / 2];
-        b[n - 1] = s[n - 1];
-    } else {
+    if n > 32 {
+        out.extend_from_slice(s);
         return;
     }
+    // Room first, then the bytes straight into it.
     let len = out.len();
-    out.extend_from_slice(&b);
+    out.extend_from_slice(&[0u8; 32]);
+    copy_short(&mut out[len..], s);
     out.truncate(len + n);
+}
+
+/// Copies `s` (at most 32 bytes) to the start of `dst` with fixed-size
+/// moves; `dst` must be at least as long as `s`.
+#[inline(always)]
+pub fn copy_short(dst: &mut [u8], s: &[u8]) {
+    let n = s.len();
+    if n >= 16 {
+        dst[..16].copy_from_slice(&s[..16]);
+        dst[n - 16..n].copy_from_slice(&s[n - 16..]);
+    } else if n >= 8 {
+        dst[..8].copy_from_slice(&s[..8]);
+        dst[n - 8..n].copy_from_slice(&s[n - 8..]);
+    } else if n >= 4 {
+        dst[..4].copy_from_slice(&s[..4]);
+        dst[n - 4..n].copy_from_slice(&s[n - 4..]);
+    } else if n > 0 {
+        dst[0] = s[0];
+        dst[n / 2] = s[n / 2];
+        dst[n - 1] = s[n - 1];
+    }
 }
 
 /// Appends `n` blanks (fixed-size moves up to 32).

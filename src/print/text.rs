@@ -3,7 +3,7 @@
 //! one space, `addr.port` joining, delimited output, the header line.
 
 use super::cell::Layout;
-use super::numfmt::{push_bytes, push_spaces};
+use super::numfmt::{copy_short, push_bytes, push_spaces};
 use super::options::{Column, PrintOptions, UserDataEncoding};
 use crate::record::field::FieldId;
 
@@ -96,9 +96,27 @@ impl<'a> LineBuilder<'a> {
             return;
         }
         let cell = self.out.len();
-        fit(self.out, text, layout, width, self.style.variable);
-        // ra drops one trailing blank of the printer's text and adds one.
-        self.out.push(b' ');
+        let n = text.len();
+        if !self.style.variable
+            && matches!(layout, Layout::Right | Layout::Left)
+            && width < 64
+            && n <= width
+            && n <= 32
+        {
+            // The common case in one fixed-size write: the cell padded to
+            // its width, and its trailing blank.
+            // Blanks first, then the text over them, straight in the
+            // output (a stack buffer copied afterwards stalls on the
+            // reload of its narrow stores).
+            let at = if layout == Layout::Right { width - n } else { 0 };
+            self.out.extend_from_slice(&[b' '; 64]);
+            copy_short(&mut self.out[cell + at..], text);
+            self.out.truncate(cell + width + 1);
+        } else {
+            fit(self.out, text, layout, width, self.style.variable);
+            // ra drops one trailing blank of the printer's text and adds one.
+            self.out.push(b' ');
+        }
         if self.style.join_ports
             && self.flow
             && cell > self.start

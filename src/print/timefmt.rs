@@ -198,6 +198,9 @@ fn utf8_len(first: u8) -> usize {
 }
 
 /// The broken-down local time of `sec`.
+// `libc::time_t` is deprecated on musl (its width changes with time64);
+// it is the type `localtime_r` takes on every target we build.
+#[allow(deprecated)]
 fn local_tm(sec: u32) -> Option<libc::tm> {
     let t = sec as libc::time_t;
     // SAFETY: `tm` is a plain C struct; localtime_r fills it completely on

@@ -482,9 +482,6 @@ pub struct FlowView<'a> {
     time: Option<CanonTime>,
     metrics: Option<[DirMetrics; 2]>,
     net: NetObject,
-    /// Duration of the stored times before the repairs: what the
-    /// synthesized aggregation statistics hold.
-    read_dur: f32,
 }
 
 /// The canonical view of any record.
@@ -539,7 +536,8 @@ impl<'a> FlowView<'a> {
         self.flow.agr.or_else(|| {
             let [s, d] = self.metrics.unwrap_or_default();
             (s.pkts + d.pkts > 0).then(|| {
-                let x = self.read_dur;
+                // The duration of the stored times, before ra's repairs.
+                let x = self.flow.time.as_ref().map_or(0.0, |t| CanonTime::decode(t).dur());
                 let act = StatBlock { n: 1, min: x, mean: x, stddev: 0.0, max: x, fdist: [0; 8] };
                 Agr { subtype: 0x01, qual: 0x01, count: 1, act, ..Agr::default() }
             })
@@ -589,7 +587,6 @@ impl<'a> FlowView<'a> {
         let (spkts, dpkts) = (sm.pkts, dm.pkts);
 
         let mut time = flow.time.as_ref().map(CanonTime::decode);
-        let read_dur = time.map_or(0.0, |t| t.dur());
         if let Some(t) = time.as_mut() {
             t.repair(spkts, dpkts, flow.icmp.is_some());
         }
@@ -598,13 +595,12 @@ impl<'a> FlowView<'a> {
             flow,
             class: flow.header.class,
             cause: (flow.header.cause << 4) | (flow.header.option & 0x0f),
-            key: flow.key.map(display_key),
+            key: flow.key.map(|k| display_key(k, flow)),
             swapped: false,
             rmon: opts.rmon,
             time,
             metrics,
             net,
-            read_dur,
         };
         view.correct_direction(opts);
 
@@ -930,29 +926,67 @@ fn rate_and_load(side_dur: f32, dur: f32, m: DirMetrics) -> (f32, f32) {
 /// un-reversed the IP keys and left ARP keys as stored, like `ra`). An ARP
 /// key the codec kept as bytes (an unexpected length) is read as `ra`
 /// reads it.
-fn display_key(mut k: FlowKey) -> FlowKey {
-    if let KeyAddrs::Other { bytes, len } = k.addrs {
-        if matches!(k.family(), family::ARP | family::RARP) && len >= 12 {
-            let be16 = |i: usize| u16::from_be_bytes([bytes[i], bytes[i + 1]]);
-            // A key too short for the target address: ra reads the next
-            // DSR's bytes there; we take zeros.
-            let be32 = |i: usize| {
-                let b = |j: usize| if j < len as usize { bytes[j] } else { 0 };
-                u32::from_be_bytes([b(i), b(i + 1), b(i + 2), b(i + 3)])
+fn display_key(mut k: FlowKey, flow: &Flow) -> FlowKey {
+    match k.addrs {
+        KeyAddrs::Other { bytes, len }
+            if matches!(k.family(), family::ARP | family::RARP) && len >= 12 =>
+        {
+            // A key too short for the target address: ra reads the
+            // bytes that follow it in the record, the next DSR's.
+            let next = next_dsr_header(flow);
+            let b = |j: usize| {
+                let len = len as usize;
+                if j < len {
+                    bytes[j]
+                } else {
+                    next.map_or(0, |h| h.get(j - len).copied().unwrap_or(0))
+                }
+            };
+            let be16 = |i: usize| u16::from_be_bytes([b(i), b(i + 1)]);
+            let word = |i: usize| [b(i), b(i + 1), b(i + 2), b(i + 3)];
+            let pln = b(5);
+            // ra converts the protocol addresses to host order only
+            // when they are 4 bytes long.
+            let addr = |i: usize| {
+                if pln == 4 {
+                    u32::from_be_bytes(word(i))
+                } else {
+                    u32::from_le_bytes(word(i))
+                }
             };
             k.addrs = KeyAddrs::Arp(crate::record::ArpKey {
                 hrd: be16(0),
                 pro: be16(2),
-                hln: bytes[4],
-                pln: bytes[5],
+                hln: b(4),
+                pln,
                 op: be16(6),
-                spa: be32(8),
-                tpa: be32(12),
-                haddr: be32(16).to_be_bytes(),
+                spa: addr(8),
+                tpa: addr(12),
+                haddr: word(16),
             });
         }
+        KeyAddrs::Arp(ref mut a) if a.pln != 4 && k.kind & 0x3f == key_kind::ARP => {
+            a.spa = a.spa.swap_bytes();
+            a.tpa = a.tpa.swap_bytes();
+        }
+        _ => {}
     }
     k
+}
+
+/// The first 4 bytes of the DSR stored right after the flow key (its
+/// header), when the record says what followed the key.
+fn next_dsr_header(flow: &Flow) -> Option<[u8; 4]> {
+    use crate::record::flow::{DsrRef, Slot};
+    let at = flow.order.iter().position(|r| *r == DsrRef::Slot(Slot::Key))?;
+    match flow.order.get(at + 1)? {
+        DsrRef::Slot(Slot::Time) => {
+            let t = flow.time.as_ref()?;
+            Some([crate::record::dsr_type::TIME, t.subtype, t.qual, t.len])
+        }
+        DsrRef::Raw(n) => flow.raw.get(*n as usize)?.bytes.get(..4)?.try_into().ok(),
+        _ => None,
+    }
 }
 
 fn reverse_key(k: &mut FlowKey) {
