@@ -7,3 +7,4 @@ mod archive;
 mod codec;
 mod dispatch;
 mod filter_diff;
+mod print;

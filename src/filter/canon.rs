@@ -49,8 +49,6 @@ pub enum IntField {
     RecType,
     /// Header byte 1: cause and option.
     Cause,
-    /// The SPI of an ESP flow key, as stored.
-    EspSpi,
     /// Flow key bytes at an offset of the canonical flow DSR.
     KeyU8(u8),
     KeyU16(u8),
@@ -365,11 +363,6 @@ impl<'a> View<'a> {
                 let h = self.header();
                 Some((((h.cause & 0x0f) << 4) | (h.option & 0x0f)) as u64)
             }
-            EspSpi => match f?.key.as_ref()?.addrs {
-                KeyAddrs::Ipv4(k) if k.proto == ipproto::ESP => Some(k.esp_spi() as u64),
-                KeyAddrs::Ipv6(k) if k.proto() == ipproto::ESP => Some(k.l4_word() as u64),
-                _ => None,
-            },
             KeyU8(off) => self.key.as_ref()?.u8_at(off as usize).map(u64::from),
             KeyU16(off) => self.key.as_ref()?.u16_at(off as usize).map(u64::from),
             KeyU32(off) => self.key.as_ref()?.u32_at(off as usize).map(u64::from),

@@ -21,6 +21,7 @@
 
 pub mod build;
 pub mod dsr;
+pub mod field;
 pub mod flow;
 pub mod mar;
 
