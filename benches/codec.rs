@@ -6,7 +6,8 @@
 //! repeated to about 20 MB. Reports time per pass over the whole input;
 //! divan prints bytes/s too.
 
-use argus_tool::codec::{self, index, RecordBuf, Records};
+use argus_tool::codec::{self, index, DecodeOptions, FlowView, RecordBuf, Records, SlotSet};
+use argus_tool::record::Slot;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -106,5 +107,54 @@ fn encode(b: divan::Bencher) {
             codec::encode(r, &mut out).unwrap();
         }
         out.len()
+    });
+}
+
+/// The clients' fast path: only the METER DSR, no layout kept.
+#[divan::bench]
+fn decode_metrics_only(b: divan::Bencher) {
+    let buf = input();
+    let recs = records();
+    let mut rb = RecordBuf::with_options(DecodeOptions::read_only(SlotSet::of(&[Slot::Metrics])));
+    b.counter(divan::counter::ItemsCount::new(recs.len())).bench_local(|| {
+        let mut n = 0u64;
+        for &(o, l) in recs {
+            if let Ok(r) = rb.decode(&buf[o..o + l]) {
+                n += r.as_flow().map_or(0, |f| f.src_metrics().pkts);
+            }
+        }
+        n
+    });
+}
+
+/// The lazy view: one DSR walk, then only the METER DSR decoded.
+#[divan::bench]
+fn view_metrics(b: divan::Bencher) {
+    let buf = input();
+    let recs = records();
+    b.counter(divan::counter::ItemsCount::new(recs.len())).bench_local(|| {
+        let mut n = 0u64;
+        for &(o, l) in recs {
+            n += FlowView::new(&buf[o..o + l]).metrics().map_or(0, |m| m.src.pkts);
+        }
+        n
+    });
+}
+
+/// The streaming path (stdin, decompressed data): the same input through a
+/// reader instead of a mapped buffer.
+#[divan::bench]
+fn stream_records(b: divan::Bencher) {
+    let buf = input();
+    b.counter(divan::counter::BytesCount::new(buf.len())).bench(|| {
+        let mut input = argus_tool::archive::open_stream(
+            "bench".into(),
+            Box::new(std::io::Cursor::new(buf.to_vec())),
+        );
+        let mut n = 0usize;
+        while let Some(Ok(r)) = input.next_record() {
+            n += r.bytes.len();
+        }
+        n
     });
 }

@@ -4,7 +4,12 @@
 mod util;
 
 mod archive;
+mod cases;
 mod codec;
 mod dispatch;
 mod filter_diff;
+mod install;
 mod print;
+mod ra;
+mod static_build;
+mod timerange;

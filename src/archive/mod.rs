@@ -19,7 +19,7 @@
 //!     while let Some(item) = input.next_record() {
 //!         match item {
 //!             Ok(rec) => {
-//!                 let record = rb.decode(rec.bytes).expect("scanner delivers whole records");
+//!                 let record = rb.decode_ref(&rec).expect("scanner delivers whole records");
 //!                 let _ = (rec.offset, record); // filter, print ...
 //!             }
 //!             Err(e) => eprintln!("{e}"), // "F: truncated record at byte offset N ..."
@@ -51,26 +51,43 @@ use std::path::PathBuf;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
     File(PathBuf),
+    /// `-r file::start:stop`: after checking the initial MAR, the records
+    /// from byte offset `start` on, until one ends at or after `stop` (the
+    /// initial MAR itself is not delivered), as `ra` reads such ranges.
+    FileRange {
+        path: PathBuf,
+        start: u64,
+        stop: u64,
+    },
     Stdin,
     /// A remote argus server (`-S host[:port]`, port 561 by default).
     Remote(remote::Endpoint),
 }
 
 impl Source {
-    /// A `-r` argument: `-` is stdin, anything else a file name.
+    /// A `-r` argument: `-` is stdin, `file::start:stop` a byte range of a
+    /// file, anything else a file name. As in `ra`, `file::start` without
+    /// a stop reads the whole of `file`.
     pub fn parse(arg: &str) -> Source {
         if arg == "-" {
-            Source::Stdin
-        } else {
-            Source::File(PathBuf::from(arg))
+            return Source::Stdin;
         }
+        if let Some((path, range)) = arg.split_once("::") {
+            let parsed =
+                range.split_once(':').and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
+            return match parsed {
+                Some((start, stop)) => Source::FileRange { path: PathBuf::from(path), start, stop },
+                None => Source::File(PathBuf::from(path)),
+            };
+        }
+        Source::File(PathBuf::from(arg))
     }
 
     /// The name used in messages: the file name as given, `-` for stdin,
     /// `host:port` for a server.
     pub fn name(&self) -> String {
         match self {
-            Source::File(p) => p.display().to_string(),
+            Source::File(p) | Source::FileRange { path: p, .. } => p.display().to_string(),
             Source::Stdin => "-".to_string(),
             Source::Remote(e) => e.to_string(),
         }
@@ -190,6 +207,9 @@ pub struct Input {
     end: Option<End>,
     /// An error to report before anything else (an unsupported format).
     pending: Option<io::Error>,
+    /// A `file::start:stop` range still to apply, and its stop offset.
+    range: Option<(u64, u64)>,
+    stop: Option<u64>,
     /// Sends `DONE: ` to a remote server when the input is dropped.
     remote: Option<remote::Session>,
 }
@@ -206,12 +226,14 @@ impl Input {
             scanner: Scanner::new(),
             end: None,
             pending: None,
+            range: None,
+            stop: None,
             remote: None,
         }
     }
 
-    /// The initial MAR a remote server sent (also delivered as the first
-    /// record).
+    /// True for a remote server's stream (`-S`); dropping the input sends
+    /// it `DONE: `.
     pub fn is_remote(&self) -> bool {
         self.remote.is_some()
     }
@@ -235,6 +257,32 @@ impl Input {
         }
     }
 
+    /// Reads a streamed input (compressed, stdin) whole into memory, so
+    /// that [`Input::bytes`] gives it for chunked parallel work. Memory then
+    /// grows with the input: use it where the role needs the whole input
+    /// anyway. Only before the first record; a no-op for mapped files.
+    pub fn load(&mut self) -> Result<(), ReadError> {
+        if let Body::Stream { reader, buf, base, .. } = &mut self.body {
+            if *base != 0 || self.scanner.position() != 0 {
+                let error = io::Error::other("input already partly read");
+                return Err(ReadError {
+                    name: self.name.clone(),
+                    kind: ReadErrorKind::Io { offset: 0, error },
+                });
+            }
+            if let Err(error) = reader.read_to_end(buf) {
+                let offset = buf.len() as u64;
+                return Err(ReadError {
+                    name: self.name.clone(),
+                    kind: ReadErrorKind::Io { offset, error },
+                });
+            }
+            let data = std::mem::take(buf);
+            self.body = Body::Memory(Memory::Owned(data));
+        }
+        Ok(())
+    }
+
     /// How the input ended, once [`Input::next_record`] returned `None`.
     pub fn end(&self) -> Option<End> {
         self.end
@@ -245,6 +293,12 @@ impl Input {
     pub fn next_record(&mut self) -> Option<Result<RecordRef<'_>, ReadError>> {
         if self.end.is_some() {
             return None;
+        }
+        if let Some(stop) = self.stop {
+            if self.scanner.position() >= stop {
+                self.end = Some(End::Clean);
+                return None;
+            }
         }
         if let Some(error) = self.pending.take() {
             self.end = Some(End::NotArgus);
@@ -258,6 +312,15 @@ impl Input {
                 next_in_stream(&mut self.scanner, reader.as_mut(), buf, base, eof)
             }
         };
+        if let (Ok(Event::Record { initial: true, .. }), Some((start, stop))) = (&found, self.range)
+        {
+            // The initial MAR only vouches for the file: reading starts at
+            // the range.
+            self.range = None;
+            self.stop = Some(stop);
+            self.scanner = Scanner::records_from(start);
+            return self.next_record();
+        }
         match found {
             Ok(Event::Record { offset, len, initial }) => {
                 let (window, base) = match &self.body {
@@ -298,15 +361,17 @@ fn next_in_stream(
     base: &mut u64,
     eof: &mut bool,
 ) -> io::Result<Event> {
-    // Bytes before the scanner's position are done with.
-    let done = (scanner.position().saturating_sub(*base) as usize).min(buf.len());
-    if done > 0 {
-        buf.drain(..done);
-        *base += done as u64;
-    }
     loop {
         match scanner.next(buf, *base, *eof) {
             Event::NeedMore => {
+                // Bytes before the scanner's position are done with: move
+                // the rest to the front before reading more, so the buffer
+                // stays about one read (or one record) long.
+                let done = (scanner.position().saturating_sub(*base) as usize).min(buf.len());
+                if done > 0 {
+                    buf.drain(..done);
+                    *base += done as u64;
+                }
                 let old = buf.len();
                 buf.resize(old + READ_CHUNK, 0);
                 let n = loop {
@@ -338,6 +403,12 @@ pub fn open(source: &Source) -> Result<Input, OpenError> {
         Source::File(path) => {
             let file = File::open(path).map_err(|e| OpenError::file(&name, e))?;
             open_file(name, file)
+        }
+        Source::FileRange { path, start, stop } => {
+            let file = File::open(path).map_err(|e| OpenError::file(&name, e))?;
+            let mut input = open_file(name, file)?;
+            input.range = Some((*start, *stop));
+            Ok(input)
         }
         Source::Stdin => Ok(open_stream(name, Box::new(io::stdin()))),
         Source::Remote(ep) => remote::connect(ep, None),

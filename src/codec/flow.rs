@@ -198,7 +198,7 @@ const WANTABLE: [u16; 128] = {
     let mut t = [0u16; 128];
     let mut i = 0;
     while i < 128 {
-        t[i] = match slot_of(i as u8, 0) {
+        t[i] = match slot_for(i as u8, 0) {
             Some(s) => 1 << s as u16,
             None => 0,
         };
@@ -208,8 +208,23 @@ const WANTABLE: [u16; 128] = {
     t
 };
 
+/// [`slot_for`] as a table: the slot number of each DSR type (without the
+/// immediate bit), 0xff for types without a slot; DATA gives the
+/// destination slot (the source slot when its subtype has the source bit).
+pub(crate) const SLOT_OF: [u8; 128] = {
+    let mut t = [0xffu8; 128];
+    let mut i = 0;
+    while i < 128 {
+        if let Some(s) = slot_for(i as u8, 0) {
+            t[i] = s as u8;
+        }
+        i += 1;
+    }
+    t
+};
+
 /// The typed slot a DSR type goes to (DATA: by its source bit).
-const fn slot_of(t: u8, st: u8) -> Option<Slot> {
+pub(crate) const fn slot_for(t: u8, st: u8) -> Option<Slot> {
     Some(match t {
         dsr_type::TRANSPORT => Slot::Transport,
         dsr_type::FLOW => Slot::Key,
@@ -295,7 +310,7 @@ impl Ctx<'_> {
     fn decode_dsr(&mut self, at: usize, dsr: &[u8], flow: &mut Flow) {
         let (t, st, q) = (dsr[0], dsr[1], dsr[2]);
         let body = &dsr[4..];
-        let slot = slot_of(t, st);
+        let slot = slot_for(t, st);
         // Immediate (one-word) DSRs, 16-bit-length forms of the 8-bit types
         // and 8-bit-length DATA DSRs carry no layout the model knows; unknown
         // and unwanted types are not decoded either.

@@ -1,9 +1,11 @@
 //! Argus 3 records <-> [`crate::record::Record`]: every record and DSR
 //! argus 3.0.8.2 (and its clients) write, byte for byte.
 //!
-//! * [`RecordBuf::decode`] decodes one record into reused storage (no
+//! * [`RecordBuf::decode_ref`] decodes one record into reused storage (no
 //!   allocation per record once warmed up); [`decode_flow`] and
-//!   [`decode_mar`] are the per-class decoders.
+//!   [`decode_mar`] are the per-class decoders. [`DecodeOptions`] limits
+//!   the work to the DSRs a client needs, and [`FlowView`] reads single
+//!   DSRs of a record without decoding the rest (the cheapest path).
 //! * [`encode`], [`encode_flow`], [`encode_mar`] append a record's bytes.
 //!   Decode followed by encode gives back the bytes read, for every record
 //!   `ra` 3.0.8.2 accepts (malformed parts are kept verbatim, see
@@ -27,6 +29,7 @@ mod misc;
 mod network;
 pub mod stream;
 mod time;
+pub mod view;
 
 pub use dsr::dsr_len;
 pub use flow::{
@@ -34,6 +37,7 @@ pub use flow::{
 };
 pub use mar::{decode_mar, encode_mar};
 pub use stream::{End, Event, RecordRef, Records, Scanner};
+pub use view::FlowView;
 
 use crate::record::{Flow, Record, RecordClass, Slot};
 use std::fmt;
@@ -116,7 +120,7 @@ pub fn decode(bytes: &[u8]) -> Result<Record, DecodeError> {
 /// let mut rb = RecordBuf::new();
 /// let mut records = Records::new(&buf);
 /// for r in records.by_ref() {
-///     match rb.decode(r.bytes) {
+///     match rb.decode_ref(&r) {
 ///         Ok(record) => { let _ = record; /* filter, print ... */ }
 ///         Err(e) => eprintln!("offset {}: {e}", r.offset),
 ///     }
@@ -161,11 +165,23 @@ impl RecordBuf {
         self.options = options;
     }
 
-    /// Decodes `bytes` (one record, header included, as delivered by
-    /// [`Records`] or the archive readers) and returns it.
+    /// Decodes a record as delivered by [`Records`] or the archive
+    /// readers. Prefer this to [`RecordBuf::decode`]: the stream-opening
+    /// MAR is recognised by its cookie alone and is decoded as a MAR
+    /// whatever its header says, as `ra` does.
+    pub fn decode_ref(&mut self, r: &RecordRef<'_>) -> Result<&Record, DecodeError> {
+        self.decode_as(r.bytes, r.initial)
+    }
+
+    /// Decodes `bytes` (one record, header included) and returns it.
     pub fn decode(&mut self, bytes: &[u8]) -> Result<&Record, DecodeError> {
+        self.decode_as(bytes, false)
+    }
+
+    fn decode_as(&mut self, bytes: &[u8], initial: bool) -> Result<&Record, DecodeError> {
         let b0 = *bytes.first().ok_or(DecodeError::Short)?;
-        match RecordClass::from_nibble(b0 >> 4) {
+        let class = if initial { RecordClass::Mar } else { RecordClass::from_nibble(b0 >> 4) };
+        match class {
             RecordClass::Mar => {
                 let mar = decode_mar(bytes)?;
                 if let Record::Flow(f) = std::mem::replace(&mut self.record, Record::Mar(mar)) {

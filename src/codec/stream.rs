@@ -146,6 +146,12 @@ impl Scanner {
         Scanner { state: if pos == 0 { State::Initial } else { State::Records }, pos }
     }
 
+    /// A scanner that reads records (not an initial MAR) from `pos` on,
+    /// whatever is there.
+    pub fn records_from(pos: u64) -> Scanner {
+        Scanner { state: State::Records, pos }
+    }
+
     /// Offset of the next byte the scanner will look at; bytes before it
     /// are no longer needed.
     pub fn position(&self) -> u64 {

@@ -267,3 +267,77 @@ impl Time {
         (src, dst)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(ws: &[u32]) -> Vec<u8> {
+        ws.iter().flat_map(|w| w.to_be_bytes()).collect()
+    }
+
+    fn roundtrip(subtype: u8, qual: u8, body: &[u8]) -> Time {
+        let len = (1 + body.len() / 4) as u8;
+        let Dec::Exact(t) = decode(subtype, qual, len, body) else { panic!("not exact") };
+        let mut out = Vec::new();
+        encode(&t, &mut out);
+        assert_eq!(&out[4..], body);
+        assert_eq!(out[..4], [3, subtype, qual, len]);
+        t
+    }
+
+    #[test]
+    fn clients_relative_form_expands_to_absolute_stamps() {
+        // ra -w: 03 7d 18 06 | start | +9664 µs | +0 | +9664 µs
+        let s = 0x6b09_07d7;
+        let t = roundtrip(0x7d, 0x18, &words(&[s, 0x000b_4c03, 9664, 0, 9664]));
+        assert_eq!(t.src.start, Timeval::new(s, 0x000b_4c03));
+        assert_eq!(t.src.end, Timeval::new(s, 0x000b_4c03 + 9664));
+        assert_eq!(t.dst.start, t.src.start);
+        assert_eq!(t.dst.end, t.src.end);
+        // A negative offset crossing a second boundary.
+        let t = roundtrip(0x2d, 0x18, &words(&[100, 5, (-10i32) as u32]));
+        assert_eq!(t.dst.start, Timeval::new(99, 999_995));
+    }
+
+    #[test]
+    fn bidirectional_form_and_missing_ends() {
+        let t = roundtrip(0x2a, 0x18, &words(&[10, 1, 11, 2]));
+        assert_eq!(t.src.start, Timeval::new(10, 1));
+        assert_eq!(t.dst.start, Timeval::new(11, 2));
+        let (src, dst) = t.reconstructed();
+        assert_eq!(src.end, src.start);
+        assert_eq!(dst.end, dst.start);
+    }
+
+    #[test]
+    fn nanosecond_stamps_come_back_exactly() {
+        let t = roundtrip(0x02, 0x19, &words(&[10, 123_456_789, 11, 999_999_999]));
+        assert_eq!(t.src.start, Timeval::new(10, 123_456));
+        assert_eq!(t.nanos[0], 789);
+        assert_eq!(t.src.end, Timeval::new(11, 999_999));
+    }
+
+    #[test]
+    fn min_max_forms_and_ras_reconstruction() {
+        let t = roundtrip(0x01, 0x18, &words(&[10, 5]));
+        assert_eq!(
+            t.reconstructed().0,
+            TimeRange { start: Timeval::new(10, 5), end: Timeval::new(10, 5) }
+        );
+        // Subtype 0x03: the end word holds a microsecond delta.
+        let t = roundtrip(0x03, 0x18, &words(&[10, 999_000, 2_500_000, 0]));
+        assert_eq!(t.reconstructed().0.end, Timeval::new(13, 499_000));
+    }
+
+    #[test]
+    fn odd_forms_are_read_but_kept_raw() {
+        // An end bit without its start (a source end with only the
+        // destination start present), and lengths that fit no form.
+        assert!(matches!(decode(0x32, 0x18, 5, &words(&[1, 2, 3, 4])), Dec::Lossy(_)));
+        // Without any start bit it is the min/max form, end bit or not.
+        assert!(matches!(decode(0x12, 0x18, 3, &words(&[1, 2])), Dec::Exact(_)));
+        assert!(matches!(decode(0x28, 0x18, 6, &words(&[1, 2, 3, 4, 5])), Dec::Lossy(_)));
+        assert!(matches!(decode(0x02, 0x18, 4, &words(&[1, 2, 3])), Dec::Lossy(_)));
+    }
+}

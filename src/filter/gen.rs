@@ -9,11 +9,12 @@
 //! difference is listed in `docs/differences.md` (marked "difference:"
 //! below).
 
-use super::canon::{net_subtype, Dsr, FloatField, IntField, MacField};
+use super::canon::{Dsr, FloatField, IntField, MacField};
 use super::lookup::{self, PortProto, ResolveError};
 use super::node::{all, and, any, not, or, Node, Op};
 use super::numbers::{self, AddrPattern};
 use super::qual::{Addr, Dir, Pname, Proto, QType, Qual};
+use crate::record::field::net_subtype;
 use std::net::IpAddr;
 
 /// Why a primitive could not be generated.

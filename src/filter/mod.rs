@@ -12,11 +12,10 @@
 //! (parse tree to tests, qualifier inheritance), `gen` (what each primitive
 //! tests), `qual` (qualifiers), `numbers` (the scanner's number forms),
 //! `lookup` (names), `node` (the compiled tree), `canon` (the record as the
-//! filter reads it), `derived` (durations, rates, loads).
+//! filter reads it, on top of `record::field`'s canonical view).
 
 mod build;
 mod canon;
-mod derived;
 mod gen;
 mod lookup;
 mod node;
@@ -127,7 +126,7 @@ impl Filter {
     /// True when `record` passes the filter.
     pub fn matches(&self, record: &Record) -> bool {
         let view = canon::View::new(record, self.reads_key);
-        let ctx = node::Ctx { scale: self.scale, derived: &derived::RaDerived };
+        let ctx = node::Ctx { scale: self.scale };
         self.root.eval(&view, &ctx).unwrap_or(false)
     }
 }

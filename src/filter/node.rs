@@ -56,15 +56,14 @@ pub struct FloatTest {
 }
 
 /// Evaluation settings.
-pub struct Ctx<'a> {
+pub struct Ctx {
     /// 10^precision, the scale floats are rounded to before comparing.
     pub scale: f64,
-    pub derived: &'a dyn super::canon::Derived,
 }
 
 impl FloatTest {
     fn eval(&self, view: &View, ctx: &Ctx) -> bool {
-        let f = view.float(self.field, ctx.derived).unwrap_or(-1.0) as f64;
+        let f = view.float(self.field).unwrap_or(-1.0) as f64;
         let a = (f * ctx.scale).round() / ctx.scale;
         let b = (self.value as f64 * ctx.scale).round() / ctx.scale;
         match self.op {

@@ -2,7 +2,7 @@
 //! engine: argus's key canonicalisation and REVERSE bit (argus-format.md
 //! §2.4), the TIME min/max form, the narrowest METER width (§2.6), and the
 //! DSR order (a [`Flow`] with an empty `order` is encoded in argus's index
-//! order, [`Slot`] order).
+//! order, [`Slot`](super::Slot) order).
 //!
 //! ```
 //! use argus_tool::record::*;

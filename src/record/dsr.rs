@@ -458,8 +458,10 @@ pub struct Metrics {
     pub pad: [u8; 3],
 }
 
-/// One statistics block of the AGR and JITTER DSRs.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+/// One statistics block of the AGR and JITTER DSRs. Equality compares the
+/// floats bit for bit (a record read twice is equal to itself even when a
+/// statistic is NaN).
+#[derive(Clone, Copy, Debug, Default)]
 pub struct StatBlock {
     pub n: i32,
     pub min: f32,
@@ -468,6 +470,17 @@ pub struct StatBlock {
     pub max: f32,
     /// Histogram bytes (AGR only; JITTER blocks have none in 3.0.8.2).
     pub fdist: [u8; 8],
+}
+
+impl PartialEq for StatBlock {
+    fn eq(&self, o: &StatBlock) -> bool {
+        self.n == o.n
+            && self.min.to_bits() == o.min.to_bits()
+            && self.mean.to_bits() == o.mean.to_bits()
+            && self.stddev.to_bits() == o.stddev.to_bits()
+            && self.max.to_bits() == o.max.to_bits()
+            && self.fdist == o.fdist
+    }
 }
 
 /// AGR DSR (0x60): aggregation statistics written by racluster / ra -w.
