@@ -12,12 +12,15 @@
 //! The flow key is the one DSR whose byte layout leaks into results (an ESP
 //! SPI shares bytes with the mask lengths, a port test on a UDT flow reads
 //! IPv6 offsets of an IPv4 key), so it is rebuilt once per record as the
-//! canonical byte image ([`KeyImage`]); every other field is read from the
-//! model directly.
+//! canonical byte image ([`KeyImage`]); every other field is read from
+//! `record::field`'s canonical view (`ra`'s time repairs, direction
+//! corrections and derived values, shared with the printers) or, where that
+//! view does not reach, from the model with the same side swaps.
 
+use crate::record::field::{net_subtype, FlowView, NetObject, ViewOptions};
 use crate::record::{
-    family, ipproto, key_kind, ArpKey, DirMetrics, Flow, FlowKey, KeyAddrs, Network, Record,
-    RecordHeader,
+    family, ipproto, key_kind, ArpKey, DirMetrics, Flow, FlowKey, IpAttrDir, KeyAddrs, Network,
+    Record,
 };
 
 /// DSR type code of an ASN DSR, kept raw by the model.
@@ -29,19 +32,6 @@ const DSR_BEHAVIOR: u8 = 0x54;
 /// DSR type code of a correlation DSR, kept raw by the model.
 const DSR_COR: u8 = 0x62;
 
-/// Network-object subtypes (byte 1 of the NETWORK DSR).
-pub mod net_subtype {
-    pub const TCP_INIT: u8 = 0x03;
-    pub const TCP_STATUS: u8 = 0x04;
-    pub const TCP_PERF: u8 = 0x05;
-    pub const RTCP: u8 = 0x09;
-    pub const RTP: u8 = 0x0A;
-    pub const UDT: u8 = 0x0D;
-    pub const ESP: u8 = 0x38;
-    pub const ICMP: u8 = 0x34;
-    pub const ARP: u8 = 0x10;
-}
-
 /// Integer fields of the canonical record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IntField {
@@ -49,8 +39,6 @@ pub enum IntField {
     RecType,
     /// Header byte 1: cause and option.
     Cause,
-    /// The SPI of an ESP flow key, as stored.
-    EspSpi,
     /// Flow key bytes at an offset of the canonical flow DSR.
     KeyU8(u8),
     KeyU16(u8),
@@ -326,10 +314,12 @@ fn nonzero16_or(v: u16, default: u16) -> u16 {
     }
 }
 
-/// One record prepared for evaluation.
+/// One record prepared for evaluation: `ra`'s canonical view of it (times
+/// repaired, direction corrected, statistics synthesized: the one
+/// `record::field` gives the printers), plus the flow key's byte image.
 pub struct View<'a> {
     rec: &'a Record,
-    flow: Option<&'a Flow>,
+    fv: Option<FlowView<'a>>,
     key: Option<KeyImage>,
 }
 
@@ -337,38 +327,67 @@ impl<'a> View<'a> {
     /// `with_key`: build the flow-key image (only filters that read the key
     /// pay for it).
     pub fn new(rec: &'a Record, with_key: bool) -> View<'a> {
-        let flow = rec.as_flow();
-        let key =
-            if with_key { flow.and_then(|f| f.key.as_ref()).map(KeyImage::build) } else { None };
-        View { rec, flow, key }
+        let fv = rec.as_flow().map(|f| FlowView::new(f, ViewOptions::default()));
+        let key = if with_key {
+            fv.as_ref().and_then(|v| v.key.as_ref()).map(KeyImage::build)
+        } else {
+            None
+        };
+        View { rec, fv, key }
     }
 
-    fn header(&self) -> &RecordHeader {
-        self.rec.header()
+    fn flow(&self) -> Option<&'a Flow> {
+        self.fv.as_ref().map(|v| v.flow)
+    }
+
+    /// Source and destination as the view has them (`ra` may have turned
+    /// the record round).
+    fn sides<T>(&self, src: T, dst: T) -> (T, T) {
+        match &self.fv {
+            Some(v) => v.sides(src, dst),
+            None => (src, dst),
+        }
     }
 
     fn metrics(&self) -> Option<(DirMetrics, DirMetrics)> {
-        let m = self.flow?.metrics?;
-        Some((m.src, m.dst))
+        let [s, d] = self.fv.as_ref()?.metrics()?;
+        Some((s, d))
+    }
+
+    /// The IPATTR DSR as the view has it: on a turned record the sides and
+    /// their qualifier bits swap, the fragment bits stay.
+    fn ipattr(&self) -> Option<(u8, IpAttrDir, IpAttrDir)> {
+        let a = self.flow()?.ipattr?;
+        let src = if a.qual & 0x01 != 0 { a.src } else { IpAttrDir::default() };
+        let dst = if a.qual & 0x02 != 0 { a.dst } else { IpAttrDir::default() };
+        if self.fv.as_ref().is_some_and(|v| v.is_swapped()) {
+            let q = a.qual;
+            let qual = (q & !0x0f)
+                | ((q & 0x01) << 1)
+                | ((q & 0x02) >> 1)
+                | ((q & 0x04) << 1)
+                | ((q & 0x08) >> 1);
+            Some((qual, dst, src))
+        } else {
+            Some((a.qual, src, dst))
+        }
     }
 
     /// The value of an integer field, `None` where the real tools read -1.
     pub fn int(&self, field: IntField) -> Option<u64> {
         use IntField::*;
-        let f = self.flow;
+        let f = self.flow();
         match field {
             RecType => {
-                let h = self.header();
+                let h = self.rec.header();
                 Some(((h.class.nibble() << 4) | (h.version & 0x0f)) as u64)
             }
-            Cause => {
-                let h = self.header();
-                Some((((h.cause & 0x0f) << 4) | (h.option & 0x0f)) as u64)
-            }
-            EspSpi => match f?.key.as_ref()?.addrs {
-                KeyAddrs::Ipv4(k) if k.proto == ipproto::ESP => Some(k.esp_spi() as u64),
-                KeyAddrs::Ipv6(k) if k.proto() == ipproto::ESP => Some(k.l4_word() as u64),
-                _ => None,
+            Cause => match &self.fv {
+                Some(v) => Some(v.cause as u64),
+                None => {
+                    let h = self.rec.header();
+                    Some((((h.cause & 0x0f) << 4) | (h.option & 0x0f)) as u64)
+                }
             },
             KeyU8(off) => self.key.as_ref()?.u8_at(off as usize).map(u64::from),
             KeyU16(off) => self.key.as_ref()?.u16_at(off as usize).map(u64::from),
@@ -379,26 +398,31 @@ impl<'a> View<'a> {
             DstPkts => self.metrics().map(|m| m.1.pkts),
             DstBytes => self.metrics().map(|m| m.1.bytes),
             DstAppBytes => self.metrics().map(|m| m.1.appbytes),
-            AgrCount => self.agr_count(),
+            AgrCount => self.fv.as_ref()?.agr().map(|a| a.count as u64),
             NetSubtype | NetStatus | NetTcpOptions | NetIcmpType | NetSrcFlags | NetDstFlags
             | NetSrcSeqBase | NetDstSeqBase => self.net(field),
             VlanType => f?.vlan.map(|_| 0x40),
-            VlanSrc => f?.vlan.map(|v| v.src_tci as u64),
-            VlanDst => f?.vlan.map(|v| v.dst_tci as u64),
+            VlanSrc | VlanDst => {
+                let v = f?.vlan?;
+                let (s, d) = self.sides(v.src_tci, v.dst_tci);
+                Some(if field == VlanSrc { s } else { d } as u64)
+            }
             MplsType => f?.mpls.as_ref().map(|_| 0x44),
-            MplsSrcLabel => mpls_label(f?, 0),
-            MplsDstLabel => mpls_label(f?, 1),
-            AttrQual => f?.ipattr.map(|a| a.qual as u64),
-            AttrSrcTtl => f?.ipattr.map(|a| if a.qual & 0x01 != 0 { a.src.ttl as u64 } else { 0 }),
-            AttrSrcTos => f?.ipattr.map(|a| if a.qual & 0x01 != 0 { a.src.tos as u64 } else { 0 }),
-            AttrSrcIpId => {
-                f?.ipattr.map(|a| if a.qual & 0x01 != 0 { a.src.ip_id as u64 } else { 0 })
+            MplsSrcLabel | MplsDstLabel => {
+                let (s, d) = self.sides(mpls_label(f?, 0), mpls_label(f?, 1));
+                if field == MplsSrcLabel {
+                    s
+                } else {
+                    d
+                }
             }
-            AttrDstTtl => f?.ipattr.map(|a| if a.qual & 0x02 != 0 { a.dst.ttl as u64 } else { 0 }),
-            AttrDstTos => f?.ipattr.map(|a| if a.qual & 0x02 != 0 { a.dst.tos as u64 } else { 0 }),
-            AttrDstIpId => {
-                f?.ipattr.map(|a| if a.qual & 0x02 != 0 { a.dst.ip_id as u64 } else { 0 })
-            }
+            AttrQual => self.ipattr().map(|a| a.0 as u64),
+            AttrSrcTtl => self.ipattr().map(|a| a.1.ttl as u64),
+            AttrSrcTos => self.ipattr().map(|a| a.1.tos as u64),
+            AttrSrcIpId => self.ipattr().map(|a| a.1.ip_id as u64),
+            AttrDstTtl => self.ipattr().map(|a| a.2.ttl as u64),
+            AttrDstTos => self.ipattr().map(|a| a.2.tos as u64),
+            AttrDstIpId => self.ipattr().map(|a| a.2.ip_id as u64),
             MacQual => f?.mac.map(|m| m.qual as u64),
             IcmpQual => f?.icmp.map(|i| i.qual as u64),
             IcmpType => f?.icmp.map(|i| i.icmp_type as u64),
@@ -419,10 +443,23 @@ impl<'a> View<'a> {
             // header laid over its record header, whose length byte is 0:
             // every load is out of range.
             MarArgusId => None,
-            AsnSrc => raw_u32(f?, DSR_ASN, 4),
-            AsnDst => raw_u32(f?, DSR_ASN, 8),
-            CocodeSrc => raw_u16_mem(f?, DSR_COCODE, 4),
-            CocodeDst => raw_u16_mem(f?, DSR_COCODE, 6),
+            AsnSrc | AsnDst => {
+                let (s, d) = self.sides(raw_u32(f?, DSR_ASN, 4), raw_u32(f?, DSR_ASN, 8));
+                if field == AsnSrc {
+                    s
+                } else {
+                    d
+                }
+            }
+            CocodeSrc | CocodeDst => {
+                let (s, d) =
+                    self.sides(raw_u16_mem(f?, DSR_COCODE, 4), raw_u16_mem(f?, DSR_COCODE, 6));
+                if field == CocodeSrc {
+                    s
+                } else {
+                    d
+                }
+            }
             StrokesSrc => raw_u32(f?, DSR_BEHAVIOR, 4),
             StrokesDst => raw_u32(f?, DSR_BEHAVIOR, 8),
             CorDeltaDur => raw_u32(f?, DSR_COR, 8),
@@ -430,139 +467,113 @@ impl<'a> View<'a> {
         }
     }
 
-    /// The aggregation count: the record's own AGR DSR, or the one-record
-    /// aggregate the clients make up for any flow that carried packets.
-    fn agr_count(&self) -> Option<u64> {
-        let f = self.flow?;
-        if let Some(agr) = f.agr {
-            return Some(agr.count as u64);
-        }
-        let (s, d) = self.metrics().unwrap_or_default();
-        (s.pkts + d.pkts > 0).then_some(1)
-    }
-
     fn net(&self, field: IntField) -> Option<u64> {
         use IntField::*;
-        let f = self.flow?;
+        let v = self.fv.as_ref()?;
         let (spkts, dpkts) = self.metrics().map_or((0, 0), |m| (m.0.pkts, m.1.pkts));
-        // The TCP objects are all widened to the full TCP object.
-        struct Tcp {
-            subtype: u8,
-            status: u32,
-            options: u32,
-            sflags: u8,
-            dflags: u8,
-            sbase: u32,
-            dbase: u32,
-        }
-        let tcp = match f.network.as_ref()? {
-            Network::Empty => return None,
-            Network::TcpInit(t) => Tcp {
-                subtype: net_subtype::TCP_INIT,
-                status: t.status,
-                options: t.options,
-                sflags: t.flags,
-                dflags: 0,
-                sbase: t.seqbase,
-                dbase: 0,
-            },
-            Network::TcpStatus(t) => Tcp {
-                subtype: net_subtype::TCP_STATUS,
-                status: t.status,
-                options: 0,
-                sflags: if spkts == 0 { 0 } else { t.src_flags },
-                dflags: if dpkts == 0 { 0 } else { t.dst_flags },
-                sbase: 0,
-                dbase: 0,
-            },
-            Network::Tcp(t) => Tcp {
-                subtype: net_subtype::TCP_PERF,
-                status: t.status,
-                options: t.options,
-                sflags: if spkts == 0 { 0 } else { t.src.flags },
-                dflags: if dpkts == 0 { 0 } else { t.dst.flags },
-                sbase: t.src.seqbase,
-                dbase: t.dst.seqbase,
-            },
-            Network::Icmp(i) => {
+        match v.net() {
+            NetObject::None => None,
+            // The three TCP forms, widened, sides as the view has them.
+            NetObject::Tcp { subtype, tcp } => Some(match field {
+                NetSubtype => *subtype as u64,
+                NetStatus => tcp.status as u64,
+                NetTcpOptions => tcp.options as u64,
+                NetIcmpType => (tcp.status & 0xff) as u64,
+                NetSrcFlags => tcp.src.flags as u64,
+                NetDstFlags => tcp.dst.flags as u64,
+                NetSrcSeqBase => tcp.src.seqbase as u64,
+                NetDstSeqBase => tcp.dst.seqbase as u64,
+                _ => return None,
+            }),
+            NetObject::Icmp(i) => {
                 // argus writes this object in host order and `ra` byte-swaps
                 // it on input as if it were in network order: the addresses
                 // end up reversed and the 16-bit sequence number zero.
                 let word = u32::from_le_bytes([i.icmp_type, i.icmp_code, 0, 0]);
-                return match field {
+                match field {
                     NetSubtype => Some(net_subtype::ICMP as u64),
                     NetStatus => Some(word as u64),
                     NetIcmpType => Some(i.icmp_type as u64),
                     NetTcpOptions => Some(i.odst.swap_bytes() as u64),
                     _ => None,
-                };
-            }
-            Network::Esp(e) => {
-                return match field {
-                    NetSubtype => Some(net_subtype::ESP as u64),
-                    NetStatus => Some(e.status as u64),
-                    NetIcmpType => Some((e.status & 0xff) as u64),
-                    NetTcpOptions => Some(e.last_seq as u64),
-                    _ => None,
-                };
-            }
-            Network::Arp { responder, len } => {
-                // The ARP object is the responder's MAC, zero-filled to the
-                // length argus gives it.
-                let mut body = [0u8; 6];
-                body.copy_from_slice(responder);
-                let size = (*len as usize).saturating_sub(1) * 4;
-                return object_field(field, net_subtype::ARP, &body, size);
-            }
-            Network::Other { subtype, body, .. } => {
-                // RTP and RTCP objects of an unexpected size, and RTP objects
-                // of short flows, are dropped by the clients.
-                let dropped = match *subtype {
-                    net_subtype::RTP => body.len() != 36 || (spkts < 5 && dpkts < 5),
-                    net_subtype::RTCP => body.len() != 20,
-                    _ => false,
-                };
-                if dropped {
-                    return None;
                 }
-                return object_field(field, *subtype, body, body.len());
             }
-        };
-        Some(match field {
-            NetSubtype => tcp.subtype as u64,
-            NetStatus => tcp.status as u64,
-            NetTcpOptions => tcp.options as u64,
-            NetIcmpType => (tcp.status & 0xff) as u64,
-            NetSrcFlags => tcp.sflags as u64,
-            NetDstFlags => tcp.dflags as u64,
-            NetSrcSeqBase => tcp.sbase as u64,
-            NetDstSeqBase => tcp.dbase as u64,
-            _ => return None,
-        })
+            NetObject::Esp(e) => match field {
+                NetSubtype => Some(net_subtype::ESP as u64),
+                NetStatus => Some(e.status as u64),
+                NetIcmpType => Some((e.status & 0xff) as u64),
+                NetTcpOptions => Some(e.last_seq as u64),
+                _ => None,
+            },
+            NetObject::Other { subtype, .. } => match &v.flow.network {
+                Some(Network::Arp { responder, len }) => {
+                    // The ARP object is the responder's MAC, zero-filled to
+                    // the length argus gives it.
+                    let size = (*len as usize).saturating_sub(1) * 4;
+                    object_field(field, *subtype, responder, size)
+                }
+                Some(Network::Other { body, .. }) => {
+                    // RTP objects of short flows are dropped by the clients.
+                    if *subtype == net_subtype::RTP && spkts < 5 && dpkts < 5 {
+                        return None;
+                    }
+                    object_field(field, *subtype, body, body.len())
+                }
+                // An RTCP object the clients make up for keys with the old
+                // RTCP tag: zeros.
+                _ => object_field(field, *subtype, &[], 80),
+            },
+        }
     }
 
     /// The value of a float field; `None` where the real tools read -1.
-    pub fn float(&self, field: FloatField, derived: &dyn Derived) -> Option<f32> {
-        match field {
+    pub fn float(&self, field: FloatField) -> Option<f32> {
+        let Some(v) = self.fv.as_ref() else { return Some(0.0) };
+        Some(match field {
             FloatField::Jitter { src, idle, stdev } => {
-                let j = self.flow?.jitter?;
-                let block = match (src, idle) {
-                    (true, false) => j.src_act,
-                    (true, true) => j.src_idle,
-                    (false, false) => j.dst_act,
-                    (false, true) => j.dst_idle,
-                };
-                Some(if stdev { block.stddev } else { block.mean })
+                let [s, d] = v.jitter()?;
+                let (act, idl) = if src { s } else { d };
+                let block = if idle { idl } else { act };
+                if stdev {
+                    block.stddev
+                } else {
+                    block.mean
+                }
             }
-            other => Some(derived.value(self.rec, other)),
-        }
+            FloatField::Dur => v.dur(),
+            FloatField::SrcRate => v.srate(),
+            FloatField::DstRate => v.drate(),
+            FloatField::SrcLoad => v.sload(),
+            FloatField::DstLoad => v.dload(),
+            // `ra` 3.0.8.2 never fills these in.
+            FloatField::SrcPloss | FloatField::DstPloss => 0.0,
+            FloatField::Pcr => match v.metrics() {
+                Some([s, d]) => {
+                    let n = s.appbytes as f64 - d.appbytes as f64;
+                    let t = s.appbytes as f64 + d.appbytes as f64;
+                    if t > 0.0 {
+                        (n / t) as f32
+                    } else {
+                        -0.0
+                    }
+                }
+                None => 0.0,
+            },
+            FloatField::AvgDur => match v.agr() {
+                Some(a) if a.count > 0 => a.act.mean,
+                _ => 0.0,
+            },
+        })
     }
 
     /// A six-byte field, for MAC comparisons.
     pub fn mac(&self, field: MacField) -> Option<[u8; 6]> {
         match field {
-            MacField::Src => self.flow?.mac.map(|m| m.src),
-            MacField::Dst => self.flow?.mac.map(|m| m.dst),
+            MacField::Src | MacField::Dst => {
+                let m = self.flow()?.mac?;
+                let (s, d) = self.sides(m.src, m.dst);
+                Some(if field == MacField::Src { s } else { d })
+            }
             MacField::ArpHardware => {
                 let k = self.key.as_ref()?;
                 if k.len < 26 {
@@ -577,7 +588,7 @@ impl<'a> View<'a> {
 
     /// Whether a DSR is present.
     pub fn has(&self, dsr: Dsr) -> bool {
-        let Some(f) = self.flow else { return false };
+        let Some(f) = self.flow() else { return false };
         match dsr {
             Dsr::Mac => f.mac.is_some(),
             Dsr::Icmp => f.icmp.is_some(),
@@ -639,9 +650,4 @@ fn raw_u32(f: &Flow, dsr_type: u8, off: usize) -> Option<u64> {
 fn raw_u16_mem(f: &Flow, dsr_type: u8, off: usize) -> Option<u64> {
     let b = raw_dsr(f, dsr_type)?.get(off..off + 2)?;
     Some(u16::from_le_bytes([b[0], b[1]]) as u64)
-}
-
-/// Source of the derived per-record values (duration, rates, loads, ...).
-pub trait Derived {
-    fn value(&self, rec: &Record, field: FloatField) -> f32;
 }

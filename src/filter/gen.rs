@@ -9,11 +9,12 @@
 //! difference is listed in `docs/differences.md` (marked "difference:"
 //! below).
 
-use super::canon::{net_subtype, Dsr, FloatField, IntField, MacField};
+use super::canon::{Dsr, FloatField, IntField, MacField};
 use super::lookup::{self, PortProto, ResolveError};
 use super::node::{all, and, any, not, or, Node, Op};
 use super::numbers::{self, AddrPattern};
 use super::qual::{Addr, Dir, Pname, Proto, QType, Qual};
+use crate::record::field::net_subtype;
 use std::net::IpAddr;
 
 /// Why a primitive could not be generated.
@@ -74,6 +75,7 @@ const ARP_SPA: u8 = 12;
 const ARP_TPA: u8 = 16;
 const ETHER_TYPE: u8 = 16;
 const IGMP_TYPE: u8 = 14;
+const ESP_SPI: u8 = 16;
 const ISIS_PDU: u8 = 4;
 
 // TCP status bits (network object).
@@ -739,10 +741,11 @@ pub fn number(text: Option<&str>, v: i32, q: Qual, op: Op) -> GenResult {
         Addr::Tcpbase => pair(dir, IntField::NetSrcSeqBase, IntField::NetDstSeqBase, op, value),
         Addr::Seq => Ok(and(Node::int(IntField::Seq, op, value), record_type(REC_FAR))),
         Addr::Trans => Ok(Node::int(IntField::AgrCount, op, value)),
-        // difference: 3.0.8.2 compares the SPI with its low half overwritten
-        // by the mask bytes it keeps in the same place (`spi 0x2020beef`
-        // for SPI 0xdeadbeef); here it is the SPI as stored and printed.
-        Addr::Spi => Ok(and(Node::int(IntField::EspSpi, op, value), ip_proto(ESP, Fam::Both))),
+        // The SPI shares its last bytes with the mask lengths `ra` stores in
+        // the key: SPI 0xdeadbeef is `spi 0x2020beef`, as `ra` prints it.
+        Addr::Spi => {
+            Ok(and(Node::int(IntField::KeyU32(ESP_SPI), op, value), ip_proto(ESP, Fam::Both)))
+        }
         Addr::Deldur => {
             Ok(Node::int(IntField::CorDeltaDur, op, (v as u32).wrapping_mul(1000) as i64))
         }

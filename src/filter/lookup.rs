@@ -27,9 +27,26 @@ const EAI_ADDRFAMILY: i32 = -9;
 #[cfg(not(target_env = "gnu"))]
 const EAI_ADDRFAMILY: i32 = i32::MIN;
 
+thread_local! {
+    /// Set while compiling without name resolution (see `CompileOptions`).
+    static OFFLINE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with host-name resolution on or off (on this thread).
+pub fn with_resolution<T>(enabled: bool, f: impl FnOnce() -> T) -> T {
+    let before = OFFLINE.with(|o| o.replace(!enabled));
+    let out = f();
+    OFFLINE.with(|o| o.set(before));
+    out
+}
+
 /// Every address getaddrinfo gives for `name` (duplicates included, in
-/// order). `ipv4_only` asks for PF_INET, as `srcid NAME` does.
+/// order). `ipv4_only` asks for PF_INET, as `srcid NAME` does. Without
+/// resolution every name is unknown.
 pub fn resolve(name: &str, ipv4_only: bool) -> Result<Vec<IpAddr>, ResolveError> {
+    if OFFLINE.with(|o| o.get()) {
+        return Err(ResolveError::NoName);
+    }
     let Ok(cname) = std::ffi::CString::new(name) else {
         return Err(ResolveError::NoName);
     };

@@ -12,11 +12,10 @@
 //! (parse tree to tests, qualifier inheritance), `gen` (what each primitive
 //! tests), `qual` (qualifiers), `numbers` (the scanner's number forms),
 //! `lookup` (names), `node` (the compiled tree), `canon` (the record as the
-//! filter reads it), `derived` (durations, rates, loads).
+//! filter reads it, on top of `record::field`'s canonical view).
 
 mod build;
 mod canon;
-mod derived;
 mod gen;
 mod lookup;
 mod node;
@@ -91,10 +90,30 @@ impl fmt::Display for FilterError {
 
 impl std::error::Error for FilterError {}
 
+/// How to compile a filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CompileOptions {
+    /// Resolve host names (`host NAME`, `srcid NAME`, `gateway NAME`) with
+    /// getaddrinfo, as the real tools do. Off, every name is unknown — for
+    /// callers that must not wait on DNS.
+    pub resolve_names: bool,
+}
+
+impl Default for CompileOptions {
+    fn default() -> CompileOptions {
+        CompileOptions { resolve_names: true }
+    }
+}
+
 impl Filter {
     /// Compiles `expr`. An empty expression accepts every record.
     pub fn compile(expr: &str) -> Result<Filter, FilterError> {
-        let root = compile_tree(expr)?;
+        Filter::compile_with(expr, &CompileOptions::default())
+    }
+
+    /// Compiles `expr` with `options`.
+    pub fn compile_with(expr: &str, options: &CompileOptions) -> Result<Filter, FilterError> {
+        let root = lookup::with_resolution(options.resolve_names, || compile_tree(expr))?;
         Ok(Filter { reads_key: root.reads_key(), root, scale: 1e6 })
     }
 
@@ -107,12 +126,25 @@ impl Filter {
     /// True when `record` passes the filter.
     pub fn matches(&self, record: &Record) -> bool {
         let view = canon::View::new(record, self.reads_key);
-        let ctx = node::Ctx { scale: self.scale, derived: &derived::RaDerived };
+        let ctx = node::Ctx { scale: self.scale };
         self.root.eval(&view, &ctx).unwrap_or(false)
     }
 }
 
+/// The deepest nesting of parentheses and negations accepted. The real
+/// parser gives up at a stack of 10000 symbols; this bound keeps compiling
+/// within a small thread stack and is far beyond any real filter.
+const MAX_NESTING: usize = 1000;
+
 fn compile_tree(expr: &str) -> Result<node::Node, FilterError> {
+    if let Some((position, token)) = syntax::too_deep(expr, MAX_NESTING) {
+        return Err(FilterError {
+            message: "syntax error".into(),
+            position,
+            token,
+            has_detail: false,
+        });
+    }
     match syntax::parse(expr) {
         Ok(tree) => build::filter(tree).map_err(|f| failure_error(expr, f)),
         // The real compiler generates code while it parses: an error in a
@@ -144,6 +176,9 @@ fn compile_tree(expr: &str) -> Result<node::Node, FilterError> {
 /// parentheses are closed.
 fn prefix_error(expr: &str, limit: usize) -> Option<FilterError> {
     let toks = syntax::tokens(expr).0;
+    // Only the prefixes ending near the error can hold the primitive the
+    // real parser was reducing; a bound keeps garbage input cheap.
+    let mut attempts = 0;
     for i in (1..=toks.len()).rev() {
         let prev = &toks[i - 1];
         let end = prev.start + prev.text.len();
@@ -156,6 +191,10 @@ fn prefix_error(expr: &str, limit: usize) -> Option<FilterError> {
         let at_limit = cut == limit || expr.get(cut..limit).is_some_and(|g| g.trim().is_empty());
         if cut > limit || !(separated || (at_limit && complete) || prev.text == "]") {
             continue;
+        }
+        attempts += 1;
+        if attempts > 32 {
+            break;
         }
         let depth = toks[..i].iter().fold(0i64, |d, t| match t.text {
             "(" => d + 1,

@@ -56,15 +56,14 @@ pub struct FloatTest {
 }
 
 /// Evaluation settings.
-pub struct Ctx<'a> {
+pub struct Ctx {
     /// 10^precision, the scale floats are rounded to before comparing.
     pub scale: f64,
-    pub derived: &'a dyn super::canon::Derived,
 }
 
 impl FloatTest {
     fn eval(&self, view: &View, ctx: &Ctx) -> bool {
-        let f = view.float(self.field, ctx.derived).unwrap_or(-1.0) as f64;
+        let f = view.float(self.field).unwrap_or(-1.0) as f64;
         let a = (f * ctx.scale).round() / ctx.scale;
         let b = (self.value as f64 * ctx.scale).round() / ctx.scale;
         match self.op {
@@ -86,8 +85,10 @@ pub enum Node {
     /// record; combining it with anything is an error (the real compiler
     /// crashes).
     Null,
-    And(Box<Node>, Box<Node>),
-    Or(Box<Node>, Box<Node>),
+    /// All of, evaluated left to right (chains are kept flat, so a long
+    /// `a or b or c ...` does not nest).
+    And(Vec<Node>),
+    Or(Vec<Node>),
     Not(Box<Node>),
     Int(IntTest),
     Float(FloatTest),
@@ -133,7 +134,7 @@ impl Node {
     /// Whether evaluating this tree reads the flow key.
     pub fn reads_key(&self) -> bool {
         match self {
-            Node::And(a, b) | Node::Or(a, b) => a.reads_key() || b.reads_key(),
+            Node::And(v) | Node::Or(v) => v.iter().any(Node::reads_key),
             Node::Not(a) => a.reads_key(),
             Node::Int(t) => {
                 matches!(t.field, IntField::KeyU8(_) | IntField::KeyU16(_) | IntField::KeyU32(_))
@@ -148,8 +149,22 @@ impl Node {
         Ok(match self {
             Node::Const(b) => *b,
             Node::Null => true,
-            Node::And(a, b) => a.eval(view, ctx)? && b.eval(view, ctx)?,
-            Node::Or(a, b) => a.eval(view, ctx)? || b.eval(view, ctx)?,
+            Node::And(v) => {
+                for n in v {
+                    if !n.eval(view, ctx)? {
+                        return Ok(false);
+                    }
+                }
+                true
+            }
+            Node::Or(v) => {
+                for n in v {
+                    if n.eval(view, ctx)? {
+                        return Ok(true);
+                    }
+                }
+                false
+            }
             Node::Not(a) => !a.eval(view, ctx)?,
             Node::Int(t) => t.eval(view),
             Node::Float(t) => t.eval(view, ctx),
@@ -164,15 +179,47 @@ impl Node {
 /// rejects (anything with [`Node::Null`]) are caught by the builder, which
 /// knows where in the expression they are.
 pub fn and(a: Node, b: Node) -> Node {
-    Node::And(Box::new(a), Box::new(b))
+    match (a, b) {
+        (Node::And(mut x), Node::And(y)) => {
+            x.extend(y);
+            Node::And(x)
+        }
+        (Node::And(mut x), b) => {
+            x.push(b);
+            Node::And(x)
+        }
+        (a, Node::And(mut y)) => {
+            y.insert(0, a);
+            Node::And(y)
+        }
+        (a, b) => Node::And(vec![a, b]),
+    }
 }
 
 pub fn or(a: Node, b: Node) -> Node {
-    Node::Or(Box::new(a), Box::new(b))
+    match (a, b) {
+        (Node::Or(mut x), Node::Or(y)) => {
+            x.extend(y);
+            Node::Or(x)
+        }
+        (Node::Or(mut x), b) => {
+            x.push(b);
+            Node::Or(x)
+        }
+        (a, Node::Or(mut y)) => {
+            y.insert(0, a);
+            Node::Or(y)
+        }
+        (a, b) => Node::Or(vec![a, b]),
+    }
 }
 
+/// Negation; a double negation cancels (so `not not ... x` does not nest).
 pub fn not(a: Node) -> Node {
-    Node::Not(Box::new(a))
+    match a {
+        Node::Not(inner) => *inner,
+        a => Node::Not(Box::new(a)),
+    }
 }
 
 /// `a OR b OR ...`.

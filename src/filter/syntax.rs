@@ -147,6 +147,26 @@ fn ends_primitive(word: &str) -> bool {
     WORDS.contains(&word)
 }
 
+/// The first token at which parentheses and negations are nested deeper
+/// than `limit`.
+pub(super) fn too_deep(expr: &str, limit: usize) -> Option<(usize, String)> {
+    let (toks, _) = tokens(expr);
+    let mut parens = 0usize;
+    let mut nots = 0usize;
+    for t in &toks {
+        match t.text {
+            "(" => parens += 1,
+            ")" => parens = parens.saturating_sub(1),
+            "not" | "!" => nots += 1,
+            _ => nots = 0,
+        }
+        if parens + nots > limit {
+            return Some((t.start, t.text.to_owned()));
+        }
+    }
+    None
+}
+
 /// The first lexical error: an illegal token, or an illegal character.
 fn lexical_error(expr: &str) -> Option<(usize, String, String)> {
     let (toks, stop) = tokens(expr);
