@@ -92,17 +92,33 @@ impl AppendWriter {
 mod tests {
     use super::*;
 
-    fn tmp(name: &str) -> String {
-        let dir = std::env::temp_dir().join(format!("argus-tool-append-{}", std::process::id()));
-        let _ = std::fs::create_dir_all(&dir);
-        let p = dir.join(name);
-        let _ = std::fs::remove_file(&p);
-        p.to_string_lossy().into_owned()
+    /// A scratch directory for one test, removed when dropped.
+    struct Scratch(std::path::PathBuf);
+
+    impl Scratch {
+        fn new(test: &str) -> Scratch {
+            let dir = std::env::temp_dir()
+                .join(format!("argus-tool-append-{test}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            Scratch(dir)
+        }
+
+        fn file(&self, name: &str) -> String {
+            self.0.join(name).to_string_lossy().into_owned()
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
     }
 
     #[test]
     fn new_file_gets_the_start_mar_once_and_appending_adds_no_header() {
-        let p = tmp("a.argus");
+        let dir = Scratch::new("a");
+        let p = dir.file("a.argus");
         let mar = b"MAR0".as_slice();
         let mut w = AppendWriter::new(&p).unwrap();
         w.write(mar, mar, true).unwrap();
@@ -119,7 +135,8 @@ mod tests {
 
     #[test]
     fn header_precedes_a_first_record_that_is_not_the_mar() {
-        let p = tmp("b.argus");
+        let dir = Scratch::new("b");
+        let p = dir.file("b.argus");
         let mut w = AppendWriter::new(&p).unwrap();
         w.write(b"rec1", b"MAR0", false).unwrap();
         w.flush().unwrap();
@@ -128,7 +145,8 @@ mod tests {
 
     #[test]
     fn nothing_written_nothing_created_and_parents_are_made() {
-        let p = tmp("sub/dir/c.argus");
+        let dir = Scratch::new("c");
+        let p = dir.file("sub/dir/c.argus");
         let w = AppendWriter::new(&p).unwrap();
         drop(w);
         assert!(!Path::new(&p).exists());
