@@ -167,7 +167,17 @@ impl Printer {
             out.push(b'\n');
         }
         let mut line = LineBuilder::new(out, self.style, !view.is_mar());
+        // Counters in fixed columns (the common case) go straight in.
+        let direct =
+            self.style.delimiter.is_none() && !self.style.variable && !self.opts.abbreviate;
         for col in &self.opts.columns {
+            if direct {
+                if let Some(n) = view.as_flow().and_then(|f| plain_count(f, col.field)) {
+                    if line.push_count(col.field, n, col.width) {
+                        continue;
+                    }
+                }
+            }
             self.scratch.clear();
             let (layout, width) = self.cells.write(col, view, &mut self.scratch);
             line.push(col.field, &self.scratch, layout, width);
@@ -196,6 +206,25 @@ impl Printer {
                 hex_dump(out, &u.data[..n], b"      ");
             }
         }
+    }
+}
+
+/// The value of a packet or byte counter column, for the direct path.
+fn plain_count(
+    v: &crate::record::field::FlowView,
+    id: crate::record::field::FieldId,
+) -> Option<u64> {
+    use crate::record::field::{FieldId, StateStyle, Value};
+    match id {
+        FieldId::Pkts => v.metrics().map(|[s, d]| s.pkts + d.pkts),
+        FieldId::Bytes => v.metrics().map(|[s, d]| s.bytes + d.bytes),
+        FieldId::Spkts | FieldId::Dpkts | FieldId::Sbytes | FieldId::Dbytes => {
+            match v.value(id, StateStyle::Words) {
+                Value::U64(n) => Some(n),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 

@@ -11,6 +11,24 @@ use std::sync::{Mutex, OnceLock};
 
 /// The service name of a TCP or UDP port, `None` when unknown.
 pub fn service(port: u16, udp: bool) -> Option<&'static str> {
+    // Most ports printed are ephemeral ones without a name: a bit per port
+    // (16 KiB, cache resident) answers those without touching the table.
+    static KNOWN: OnceLock<Box<[[u64; 1024]; 2]>> = OnceLock::new();
+    let known = KNOWN.get_or_init(|| {
+        let mut bits = Box::new([[0u64; 1024]; 2]);
+        let s = names::services();
+        for p in 0..=u16::MAX {
+            for (i, t) in [Transport::Tcp, Transport::Udp].into_iter().enumerate() {
+                if s.name_of(p, t).is_some() {
+                    bits[i][p as usize / 64] |= 1 << (p % 64);
+                }
+            }
+        }
+        bits
+    });
+    if known[udp as usize][port as usize / 64] & (1 << (port % 64)) == 0 {
+        return None;
+    }
     let t = if udp { Transport::Udp } else { Transport::Tcp };
     names::services().name_of(port, t)
 }

@@ -72,6 +72,22 @@ pub fn fit(out: &mut Vec<u8>, text: &[u8], layout: Layout, width: usize, variabl
     }
 }
 
+/// Writes `v` in decimal filling `buf` exactly (its length is the digit
+/// count).
+fn write_digits(buf: &mut [u8], mut v: u64) {
+    let mut i = buf.len();
+    while i >= 2 {
+        let d = (v % 100) as usize;
+        v /= 100;
+        buf[i - 2] = b'0' + (d / 10) as u8;
+        buf[i - 1] = b'0' + (d % 10) as u8;
+        i -= 2;
+    }
+    if i == 1 {
+        buf[0] = b'0' + (v % 10) as u8;
+    }
+}
+
 /// Builds lines cell by cell, straight into the output buffer.
 pub struct LineBuilder<'a> {
     out: &'a mut Vec<u8>,
@@ -154,6 +170,21 @@ impl<'a> LineBuilder<'a> {
             }
         }
         self.out.push(d);
+    }
+
+    /// Adds a right-aligned decimal counter cell, its digits written in
+    /// place; false (nothing written) when it does not fit the width.
+    pub fn push_count(&mut self, field: FieldId, n: u64, width: usize) -> bool {
+        let digits = n.checked_ilog10().unwrap_or(0) as usize + 1;
+        if digits > width || width >= 64 {
+            return false;
+        }
+        self.prev = Some(field);
+        let cell = self.out.len();
+        self.out.extend_from_slice(&[b' '; 64]);
+        self.out.truncate(cell + width + 1);
+        write_digits(&mut self.out[cell + width - digits..cell + width], n);
+        true
     }
 
     /// Ends the line: trailing blanks go, then one trailing delimiter.
