@@ -1,2 +1,199 @@
-//! The flow engine: bidirectional flow table, TCP state machine, timeouts,
-//! status reports; time comes from packet timestamps only.
+//! The flow engine: bidirectional flows keyed, oriented and reported as
+//! argus 3.0.8.2 does.
+//!
+//! Packets come in time order through [`Engine::packet`]; reports come out
+//! as [`Record`]s in the order argus writes them. State lives in a slab of
+//! [`state::FlowState`] found through a hash map on the flow key; flows move
+//! between argus's queues (the status queue, where a flow waits for its next
+//! report, and one idle-timeout queue per timeout value), and the queue
+//! manager runs every 200 ms of packet time. Time comes from packet
+//! timestamps only. The table is bounded: at the limit the oldest flows are
+//! reported early and dropped.
+
+mod frag;
+pub mod key;
+mod queues;
+mod report;
+pub mod state;
+mod table;
+pub mod tcp;
+mod update;
+
+use crate::capture::Packet;
+use crate::record::{Record, Timeval};
+use crate::wire;
+
+pub use table::Table;
+
+/// Idle timeouts per protocol, in seconds (argus.conf names in brackets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// ARGUS_IP_TIMEOUT
+    pub ip: u16,
+    /// ARGUS_TCP_TIMEOUT
+    pub tcp: u16,
+    /// ARGUS_ICMP_TIMEOUT
+    pub icmp: u16,
+    /// ARGUS_IGMP_TIMEOUT
+    pub igmp: u16,
+    /// ARGUS_FRAG_TIMEOUT
+    pub frag: u16,
+    /// ARGUS_ARP_TIMEOUT
+    pub arp: u16,
+    /// ARGUS_OTHER_TIMEOUT
+    pub other: u16,
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts { ip: 30, tcp: 60, icmp: 5, igmp: 30, frag: 5, arp: 5, other: 30 }
+    }
+}
+
+/// The probe's source id (`-e`), as the TRANSPORT DSR stores it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SourceId {
+    /// 0 none, 0x01 IPv4, 0x20 integer, 0x21 string.
+    pub kind: u8,
+    pub bytes: [u8; 4],
+}
+
+/// What the engine records, from the command line and argus.conf.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Flow status interval (`-S`), microseconds; 0 reports every packet.
+    pub status_interval: i64,
+    /// argus keeps the seconds and the fraction of `-S` separately; the
+    /// end-of-input flush resets only the seconds (see `flush`).
+    pub status_interval_frac: i64,
+    /// `-U`: user data bytes per direction.
+    pub user_data: u16,
+    pub mac: bool,
+    pub jitter: bool,
+    pub psize: bool,
+    pub appbytes: bool,
+    /// ARGUS_GENERATE_BIDIRECTIONAL_TIMESTAMPS
+    pub bidir_timestamps: bool,
+    /// ARGUS_GENERATE_TCP_PERF_METRIC (default yes)
+    pub tcp_perf: bool,
+    /// ARGUS_TRACK_DUPLICATES
+    pub track_duplicates: bool,
+    pub timeouts: Timeouts,
+    pub srcid: SourceId,
+    /// Most flows held at once; at the limit the oldest are reported early.
+    pub max_flows: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            status_interval: 5_000_000,
+            status_interval_frac: 0,
+            user_data: 0,
+            mac: false,
+            jitter: false,
+            psize: false,
+            appbytes: false,
+            bidir_timestamps: false,
+            tcp_perf: true,
+            track_duplicates: false,
+            timeouts: Timeouts::default(),
+            srcid: SourceId::default(),
+            max_flows: 1 << 20,
+        }
+    }
+}
+
+/// Counters for the progress line and the summary.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stats {
+    pub packets: u64,
+    pub bytes: u64,
+    pub flows: u64,
+    pub records: u64,
+    pub evicted: u64,
+}
+
+/// The flow engine.
+pub struct Engine {
+    pub(crate) cfg: Config,
+    pub(crate) table: Table,
+    /// argus's global time: the last packet's timestamp.
+    pub(crate) now: Timeval,
+    update_timer: Timeval,
+    pub(crate) seq: u32,
+    pub(crate) out: Vec<Record>,
+    pub stats: Stats,
+    /// argus's `ArgusOptionIndicator`, which IPv6 packets inherit from the
+    /// last IPv4 packet.
+    pub(crate) last_options: u32,
+}
+
+impl Engine {
+    pub fn new(cfg: Config) -> Engine {
+        let table = Table::new(cfg.max_flows);
+        Engine {
+            cfg,
+            table,
+            now: Timeval::ZERO,
+            update_timer: Timeval::ZERO,
+            seq: 1,
+            out: Vec::new(),
+            stats: Stats::default(),
+            last_options: 0,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// Records produced so far; the caller drains them.
+    pub fn records(&mut self) -> &mut Vec<Record> {
+        &mut self.out
+    }
+
+    /// Number of flows held.
+    pub fn flows(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Processes one packet.
+    pub fn packet(&mut self, p: &Packet<'_>) {
+        self.stats.packets += 1;
+        self.stats.bytes += u64::from(p.wire_len);
+        self.now = Timeval::new(p.sec, p.usec);
+        if let Some(frame) = wire::decode(p.linktype, p.data, p.wire_len) {
+            self.frame(&frame);
+        }
+        self.tick();
+    }
+
+    /// Runs the queue manager when 200 ms of packet time have passed
+    /// (argus's `ArgusUpdateTime`).
+    fn tick(&mut self) {
+        const IVAL: i64 = 200_000;
+        if self.update_timer.is_zero() {
+            self.update_timer = self.now;
+        }
+        let diff = self.now.as_micros() - self.update_timer.as_micros();
+        if diff >= 0 {
+            if diff > IVAL {
+                self.update_timer = self.now;
+            }
+            self.update_timer = Timeval::from_micros(self.update_timer.as_micros() + IVAL);
+            self.queue_manager(self.cfg.status_interval);
+        }
+    }
+
+    /// End of input: every flow is reported (argus sets the status
+    /// interval to "0" and runs the queue manager, then flushes what is
+    /// left with cause SHUTDOWN).
+    pub fn finish(&mut self) {
+        self.queue_manager(self.cfg.status_interval_frac);
+        self.shutdown();
+    }
+}
+
+#[cfg(test)]
+mod tests;

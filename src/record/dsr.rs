@@ -614,3 +614,28 @@ impl RawDsr {
         self.bytes.first().map_or(0, |b| b & 0x7f)
     }
 }
+
+/// Swaps an IPv4 key between the originator order the model holds and the
+/// order argus stored it in when the REVERSE bit is set (the same swap both
+/// ways, as `ra` 3.0.8.2 applies it): the addresses always, the ports only
+/// for TCP and UDP (not for fragment keys), the masks only when the
+/// qualifier says they are prefix lengths.
+pub fn unreverse_ipv4(k: &mut Ipv4Key, qual: u8) {
+    std::mem::swap(&mut k.src, &mut k.dst);
+    if qual & family::FRAGMENT == 0 && matches!(k.proto, ipproto::TCP | ipproto::UDP) {
+        k.l4.swap(0, 2);
+        k.l4.swap(1, 3);
+    }
+    if qual & family::MASKLEN != 0 {
+        k.l4.swap(4, 5);
+    }
+}
+
+/// The IPv6 counterpart of [`unreverse_ipv4`].
+pub fn unreverse_ipv6(k: &mut Ipv6Key, qual: u8) {
+    std::mem::swap(&mut k.src, &mut k.dst);
+    if qual & family::FRAGMENT == 0 && matches!(k.proto(), ipproto::TCP | ipproto::UDP) {
+        k.l4.swap(0, 2);
+        k.l4.swap(1, 3);
+    }
+}

@@ -1,0 +1,367 @@
+//! Turning a flow into the record argus writes for it
+//! (`ArgusGenerateListRecord` + `ArgusGenerateRecord`): DSR selection,
+//! narrowest counter widths, the TIME DSR form, TCP status folding.
+
+use super::key::{QUAL_ARP, QUAL_ETHER, QUAL_IPV4, QUAL_IPV6, QUAL_RARP, SUB_REVERSE};
+use super::state::{FlowState, Net, TimeStat, RECORD_WRITTEN};
+use super::tcp;
+use super::Engine;
+use crate::record::{
+    cause, ArpKey, DirMetrics, Encaps, EspObject, EtherKey, Flow, FlowKey, IpAttr, IpAttrDir,
+    Ipv4Key, Ipv6Key, Jitter, KeyAddrs, Mac, Metrics, Mpls, Network, PacketSize, PacketSizeDir,
+    Record, RecordClass, RecordHeader, StatBlock, TcpInit, TcpPerf, TcpStatus, Time, TimeRange,
+    Timeval, Transport, UserData, Vlan,
+};
+
+impl Engine {
+    /// `ArgusSendFlowRecord`: reports slot `i` with `cause` (the high nibble
+    /// of the record's cause byte) if it saw packets since its last report.
+    pub(super) fn send(&mut self, i: u32, cause_bits: u8) {
+        let frags = self.table.get(i).frags.clone();
+        for c in frags {
+            self.update_parent(c);
+        }
+        if !self.table.get(i).has_packets() {
+            return;
+        }
+        {
+            let fl = self.table.get_mut(i);
+            if fl.seq == 0 {
+                fl.seq = self.seq;
+                self.seq = self.seq.wrapping_add(1);
+                if fl.seq == u32::MAX {
+                    fl.seq = self.seq;
+                    self.seq = self.seq.wrapping_add(1);
+                }
+            }
+        }
+        let rec = build(&self.cfg, self.table.get(i), cause_bits);
+        let fl = self.table.get_mut(i);
+        // The user data buffers go with the record.
+        fl.user = [None, None];
+        fl.status |= RECORD_WRITTEN;
+        self.stats.records += 1;
+        self.out.push(Record::Flow(Box::new(rec)));
+    }
+}
+
+fn build(cfg: &super::Config, fl: &FlowState, cause_bits: u8) -> Flow {
+    let mut r = Flow {
+        header: RecordHeader::new(RecordClass::Flow, cause_bits >> 4),
+        ..Flow::default()
+    };
+    r.header.cause = cause_bits >> 4;
+    let _ = cause::START;
+    r.transport = Some(Transport {
+        subtype: 0x03,
+        srcid_kind: cfg.srcid.kind,
+        srcid: cfg.srcid.bytes,
+        seq: fl.seq,
+    });
+    r.key = Some(key_of(fl));
+    r.time = Some(time_of(cfg, fl));
+    r.metrics = Some(metrics_of(cfg, fl));
+    r.network = Some(network_of(fl));
+    if let Some(v) = fl.vlan {
+        r.vlan = Some(Vlan { qual: v.qual, src_tci: v.src, dst_tci: v.dst });
+    }
+    if let Some(m) = fl.mpls {
+        let mut sub = 0;
+        let mut src = Vec::new();
+        let mut dst = Vec::new();
+        if m.qual >> 4 > 0 {
+            sub |= 1;
+            src.push(m.src);
+        }
+        if m.qual & 0x0f > 0 {
+            sub |= 2;
+            dst.push(m.dst);
+        }
+        r.mpls = Some(Mpls { subtype: sub, qual: m.qual, src_labels: src, dst_labels: dst });
+    }
+    if fl.jitter {
+        r.jitter = jitter_of(fl);
+    }
+    if let Some(a) = fl.attr {
+        let d = |x: super::state::AttrDir| IpAttrDir { ttl: x.ttl, tos: x.tos, ip_id: x.ip_id };
+        r.ipattr = Some(IpAttr {
+            qual: a.qual,
+            src: d(a.src),
+            dst: d(a.dst),
+            src_options: a.src.options,
+            dst_options: a.dst.options,
+        });
+    }
+    if let Some(p) = fl.psize {
+        let qual = match (p.src_max > 0, p.dst_max > 0) {
+            (true, true) => Some(0x02),
+            (true, false) => Some(0x06),
+            (false, true) => Some(0x0a),
+            _ => None,
+        };
+        if let Some(qual) = qual {
+            r.psize = Some(PacketSize {
+                qual,
+                src: PacketSizeDir { min: p.src_min, max: p.src_max },
+                dst: PacketSizeDir { min: p.dst_min, max: p.dst_max },
+            });
+        }
+    }
+    for (n, u) in fl.user.iter().enumerate() {
+        if let Some(u) = u {
+            let d = UserData {
+                subtype: if n == 0 { 0x90 } else { 0xa0 },
+                size: u.size,
+                len: (2 + u.data.len().div_ceil(4)) as u16,
+                data: u.data.clone(),
+            };
+            if n == 0 {
+                r.src_data = Some(d);
+            } else {
+                r.dst_data = Some(d);
+            }
+        }
+    }
+    if let Some(m) = fl.mac {
+        r.mac = Some(Mac { qual: m.qual, src: m.src, dst: m.dst, ether_type: m.ether_type, dsap: 0, ssap: 0 });
+    }
+    r.icmp = fl.icmp;
+    let (_, s, d) = fl.encaps.unwrap_or((0, 0, 0));
+    r.encaps = Some(Encaps { src: s, dst: d });
+    r
+}
+
+/// The key in originator order (the wire form is swapped back when
+/// `reversed`).
+fn key_of(fl: &FlowState) -> FlowKey {
+    let b = fl.key.bytes;
+    let reversed = fl.key_subtype & SUB_REVERSE != 0;
+    let kind = fl.key_subtype & 0x3f;
+    let fam = fl.key_qual & 0x1f;
+    let addrs = match fam {
+        QUAL_IPV4 => {
+            let mut k = Ipv4Key {
+                src: u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
+                dst: u32::from_be_bytes([b[4], b[5], b[6], b[7]]),
+                proto: b[8],
+                tp_p: b[9],
+                l4: [b[10], b[11], b[12], b[13], b[14], b[15]],
+            };
+            if reversed {
+                crate::record::unreverse_ipv4(&mut k, fl.key_qual);
+            }
+            KeyAddrs::Ipv4(k)
+        }
+        QUAL_IPV6 => {
+            let mut k = Ipv6Key {
+                src: u128::from_be_bytes(b[0..16].try_into().unwrap_or([0; 16])),
+                dst: u128::from_be_bytes(b[16..32].try_into().unwrap_or([0; 16])),
+                flow_word: u32::from_be_bytes([b[32], b[33], b[34], b[35]]),
+                l4: [b[36], b[37], b[38], b[39]],
+            };
+            if reversed {
+                crate::record::unreverse_ipv6(&mut k, fl.key_qual);
+            }
+            KeyAddrs::Ipv6(k)
+        }
+        QUAL_ETHER => {
+            let mut k = EtherKey {
+                dst: b[0..6].try_into().unwrap_or([0; 6]),
+                src: b[6..12].try_into().unwrap_or([0; 6]),
+                ether_type: u16::from_be_bytes([b[12], b[13]]),
+                dsap: b[14],
+                ssap: b[15],
+            };
+            if reversed {
+                std::mem::swap(&mut k.dst, &mut k.src);
+                std::mem::swap(&mut k.dsap, &mut k.ssap);
+            }
+            KeyAddrs::Ether(k)
+        }
+        QUAL_ARP => KeyAddrs::Arp(ArpKey {
+            hrd: u16::from_be_bytes([b[0], b[1]]),
+            pro: u16::from_be_bytes([b[2], b[3]]),
+            hln: b[4],
+            pln: b[5],
+            op: u16::from_be_bytes([b[6], b[7]]),
+            spa: u32::from_be_bytes([b[8], b[9], b[10], b[11]]),
+            tpa: u32::from_be_bytes([b[12], b[13], b[14], b[15]]),
+            haddr: [b[16], b[17], b[18], b[19]],
+        }),
+        _ => {
+            // RARP: hrd..op, tpa, then both hardware addresses of hln bytes.
+            let hln = usize::from(b[4]).min(16);
+            let mut bytes = [0u8; 48];
+            bytes[..12].copy_from_slice(&b[..12]);
+            bytes[12..12 + hln].copy_from_slice(&b[12..12 + hln]);
+            bytes[12 + hln..12 + 2 * hln].copy_from_slice(&b[28..28 + hln]);
+            let len = (12 + (2 * hln).div_ceil(4) * 4) as u8;
+            let _ = QUAL_RARP;
+            KeyAddrs::Other { bytes, len }
+        }
+    };
+    FlowKey { kind, reversed, qual: fl.key_qual, addrs }
+}
+
+fn time_of(cfg: &super::Config, fl: &FlowState) -> Time {
+    let t = &fl.time;
+    if cfg.bidir_timestamps {
+        let mut sub = t.subtype & !0x78;
+        let mut n = 0;
+        for (bit, v) in [(0x08, t.src_start), (0x10, t.src_end), (0x20, t.dst_start), (0x40, t.dst_end)] {
+            if v.sec != 0 {
+                sub |= bit;
+                n += 1;
+            }
+        }
+        return Time {
+            subtype: sub,
+            qual: 0x18,
+            len: 1 + 2 * n,
+            src: TimeRange { start: t.src_start, end: t.src_end },
+            dst: TimeRange { start: t.dst_start, end: t.dst_end },
+        };
+    }
+    // argus's min/max: the minimum compares seconds only (first stamp of
+    // the earliest second wins), the maximum compares properly.
+    let mut tmin = Timeval::new(0xefff_ffff, 0);
+    let mut tmax = Timeval::ZERO;
+    for v in [t.src_start, t.src_end, t.dst_start, t.dst_end] {
+        if v.sec != 0 {
+            if tmax < v {
+                tmax = v;
+            }
+            if tmin.sec > v.sec {
+                tmin = v;
+            }
+        }
+    }
+    let len = if tmax != tmin { 5 } else { 3 };
+    Time {
+        subtype: t.subtype,
+        qual: 0x18,
+        len,
+        src: TimeRange { start: tmin, end: if len == 5 { tmax } else { tmin } },
+        dst: TimeRange::default(),
+    }
+}
+
+fn metrics_of(cfg: &super::Config, fl: &FlowState) -> Metrics {
+    let (s, d) = (fl.metric[0], fl.metric[1]);
+    let qual = if s.pkts > 0 && d.pkts > 0 {
+        if s.pkts <= 0xff && d.pkts <= 0xff && s.bytes <= 0xff && d.bytes <= 0xff {
+            0x01
+        } else if s.bytes <= 0xffff && d.bytes <= 0xffff {
+            0x02
+        } else if s.bytes <= 0xffff_ffff && d.bytes <= 0xffff_ffff {
+            0x03
+        } else {
+            0x04
+        }
+    } else if s.pkts > 0 {
+        if s.bytes <= 0xffff {
+            0x06
+        } else if s.bytes <= 0xffff_ffff {
+            0x07
+        } else {
+            0x08
+        }
+    } else if d.bytes <= 0xffff {
+        0x0a
+    } else if d.bytes <= 0xffff_ffff {
+        0x0b
+    } else {
+        0x0c
+    };
+    let app = cfg.appbytes && (s.appbytes > 0 || d.appbytes > 0);
+    let dm = |u: super::state::Uni| DirMetrics { pkts: u.pkts, bytes: u.bytes, appbytes: if app { u.appbytes } else { 0 } };
+    Metrics { subtype: if app { 0x04 } else { 0x01 }, qual, src: dm(s), dst: dm(d) }
+}
+
+fn network_of(fl: &FlowState) -> Network {
+    match &fl.net {
+        Net::Empty => Network::Empty,
+        Net::Tcp(0x03, t) => Network::TcpInit(TcpInit {
+            status: t.status,
+            seqbase: t.src.seqbase,
+            options: t.options,
+            win: 0,
+            flags: t.src.flags,
+            winshift: t.src.winshift,
+        }),
+        Net::Tcp(sub, t) => {
+            let mut t: TcpPerf = **t;
+            t.status &= !(tcp::RESET | tcp::PKTS_RETRANS | tcp::WINDOW_SHUT | tcp::OUTOFORDER | 0xc0000);
+            for (side, shift) in [(t.src.status, 0), (t.dst.status, 1)] {
+                if side & tcp::RESET != 0 {
+                    t.status |= 0x1000 << shift;
+                }
+                if side & tcp::PKTS_RETRANS != 0 {
+                    t.status |= 0x100 << shift;
+                }
+                if side & tcp::WINDOW_SHUT != 0 {
+                    t.status |= 0x400 << shift;
+                }
+                if side & tcp::OUTOFORDER != 0 {
+                    t.status |= 0x10000 << shift;
+                }
+                if side & 0xc0000 != 0 {
+                    t.status |= 0x40000 << shift;
+                }
+            }
+            if *sub == 0x04 {
+                Network::TcpStatus(TcpStatus { status: t.status, src_flags: t.src.flags, dst_flags: t.dst.flags, pad: [0; 2] })
+            } else {
+                Network::Tcp(t)
+            }
+        }
+        Net::Icmp(o) => Network::Icmp(*o),
+        Net::Esp(e) => Network::Esp(EspObject { status: e.status, spi: e.spi, last_seq: e.lastseq, lost_seq: e.lostseq }),
+        Net::Arp(m) => Network::Arp { responder: *m, len: 44 },
+        Net::Frag(f) => {
+            let mut body = Vec::with_capacity(52);
+            body.extend(f.fragnum.to_le_bytes());
+            body.extend(f.frag_id.to_le_bytes());
+            body.extend(0u32.to_le_bytes());
+            body.extend(f.bytes.to_le_bytes());
+            body.extend(f.totbytes.to_le_bytes());
+            body.extend(f.totlen.to_le_bytes());
+            body.extend(0u16.to_le_bytes());
+            body.extend(f.maxfraglen.to_le_bytes());
+            body.extend(0u16.to_le_bytes());
+            body.extend([0u8; 16]);
+            let (start, end) = f.offsets.first().copied().unwrap_or((0, 0));
+            body.extend(start.to_le_bytes());
+            body.extend(end.to_le_bytes());
+            Network::Other { subtype: 0x45, qual: f.qual, body }
+        }
+    }
+}
+
+fn block(s: &TimeStat) -> StatBlock {
+    let mean = s.sum / s.n as f32;
+    let var = (s.sumsq / i64::from(s.n)) as f64 - f64::from(mean).powi(2);
+    StatBlock { n: s.n as i32, min: s.min, mean, stddev: var.sqrt() as f32, max: s.max, fdist: [0; 8] }
+}
+
+fn jitter_of(fl: &FlowState) -> Option<Jitter> {
+    let (s, d) = (&fl.stime, &fl.dtime);
+    let mut j = Jitter::default();
+    if s.act.n > 0 {
+        j.qual |= 0x01;
+        j.src_act = block(&s.act);
+    }
+    if s.idle.n > 0 {
+        j.qual |= 0x02;
+        j.src_idle = block(&s.idle);
+    }
+    if d.act.n > 0 {
+        j.qual |= 0x04;
+        j.dst_act = block(&d.act);
+    }
+    if d.idle.n > 0 {
+        j.qual |= 0x08;
+        j.dst_idle = block(&d.idle);
+    }
+    (j.qual != 0).then_some(j)
+}

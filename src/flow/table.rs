@@ -1,0 +1,222 @@
+//! The flow table: a slab of flows, a hash map from key to slot, and
+//! argus's queues as intrusive doubly-linked lists over slots (front =
+//! most recently queued, back = oldest).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::key::Key;
+use super::state::{FlowState, Queue};
+use crate::record::Timeval;
+
+const NIL: u32 = u32::MAX;
+
+/// A fast hasher for flow keys (multiply-rotate over 8-byte chunks).
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            h = (h.rotate_left(5) ^ v).wrapping_mul(0x51_7cc1_b727_220a_95);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7cc1_b727_220a_95);
+        }
+        self.0 = h;
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7cc1_b727_220a_95);
+    }
+}
+
+impl std::hash::Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u8(self.words);
+        state.write(self.body());
+    }
+}
+
+/// One queue's ends and size.
+#[derive(Clone, Copy, Debug)]
+pub struct List {
+    pub front: u32,
+    pub back: u32,
+    pub count: u32,
+}
+
+impl Default for List {
+    fn default() -> List {
+        List { front: NIL, back: NIL, count: 0 }
+    }
+}
+
+pub struct Table {
+    slots: Vec<Option<FlowState>>,
+    free: Vec<u32>,
+    map: HashMap<Key, u32, BuildHasherDefault<KeyHasher>>,
+    pub status: List,
+    /// Timeout queues, in the order they were created.
+    pub timeouts: Vec<(u16, List)>,
+    pub max: usize,
+    live: usize,
+}
+
+impl Table {
+    pub fn new(max: usize) -> Table {
+        Table {
+            slots: Vec::new(),
+            free: Vec::new(),
+            map: HashMap::default(),
+            status: List::default(),
+            timeouts: Vec::new(),
+            max: max.max(2),
+            live: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    pub fn find(&self, key: &Key) -> Option<u32> {
+        self.map.get(key).copied()
+    }
+
+    pub fn get(&self, i: u32) -> &FlowState {
+        self.slots[i as usize].as_ref().expect("live flow slot")
+    }
+
+    pub fn get_mut(&mut self, i: u32) -> &mut FlowState {
+        self.slots[i as usize].as_mut().expect("live flow slot")
+    }
+
+    /// Adds a flow; `hashed` flows are findable by key.
+    pub fn insert(&mut self, f: FlowState, hashed: bool) -> u32 {
+        let key = f.key;
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = Some(f);
+                i
+            }
+            None => {
+                self.slots.push(Some(f));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        if hashed {
+            self.map.insert(key, i);
+        }
+        self.live += 1;
+        i
+    }
+
+    /// Forgets the key of slot `i` (the flow stays until removed).
+    pub fn unhash(&mut self, i: u32) {
+        let key = self.get(i).key;
+        if self.map.get(&key) == Some(&i) {
+            self.map.remove(&key);
+        }
+    }
+
+    /// Removes a flow (unlinking it from its queue first).
+    pub fn remove(&mut self, i: u32) -> FlowState {
+        self.unlink(i);
+        self.unhash(i);
+        self.live -= 1;
+        self.free.push(i);
+        self.slots[i as usize].take().expect("live flow slot")
+    }
+
+    fn list_mut(&mut self, q: Queue) -> Option<&mut List> {
+        match q {
+            Queue::Status => Some(&mut self.status),
+            Queue::Timeout(t) => self.timeouts.iter_mut().find(|(v, _)| *v == t).map(|(_, l)| l),
+            _ => None,
+        }
+    }
+
+    /// Puts slot `i` at the front of queue `q` with queue time `now`.
+    pub fn push_front(&mut self, i: u32, q: Queue, now: Timeval) {
+        self.unlink(i);
+        if let Queue::Timeout(t) = q {
+            if !self.timeouts.iter().any(|(v, _)| *v == t) {
+                self.timeouts.push((t, List::default()));
+            }
+        }
+        if let Queue::Frag(_) = q {
+            let f = self.get_mut(i);
+            f.queue = q;
+            f.qtime = now;
+            return;
+        }
+        let old_front = self.list_mut(q).map_or(NIL, |l| l.front);
+        {
+            let f = self.get_mut(i);
+            f.queue = q;
+            f.qtime = now;
+            f.prev = NIL;
+            f.next = old_front;
+        }
+        if old_front != NIL {
+            self.get_mut(old_front).prev = i;
+        }
+        let l = self.list_mut(q).expect("queue exists");
+        l.front = i;
+        if l.back == NIL {
+            l.back = i;
+        }
+        l.count += 1;
+    }
+
+    /// Takes slot `i` out of its queue.
+    pub fn unlink(&mut self, i: u32) {
+        let (q, prev, next) = {
+            let f = self.get(i);
+            (f.queue, f.prev, f.next)
+        };
+        if matches!(q, Queue::None | Queue::Frag(_)) {
+            self.get_mut(i).queue = Queue::None;
+            return;
+        }
+        if prev != NIL {
+            self.get_mut(prev).next = next;
+        }
+        if next != NIL {
+            self.get_mut(next).prev = prev;
+        }
+        if let Some(l) = self.list_mut(q) {
+            if l.front == i {
+                l.front = next;
+            }
+            if l.back == i {
+                l.back = prev;
+            }
+            l.count -= 1;
+        }
+        let f = self.get_mut(i);
+        f.queue = Queue::None;
+        f.prev = NIL;
+        f.next = NIL;
+    }
+
+    /// The oldest flow of a queue.
+    pub fn back(&self, q: Queue) -> Option<u32> {
+        let b = match q {
+            Queue::Status => self.status.back,
+            Queue::Timeout(t) => self.timeouts.iter().find(|(v, _)| *v == t).map_or(NIL, |(_, l)| l.back),
+            _ => NIL,
+        };
+        (b != NIL).then_some(b)
+    }
+}
