@@ -11,6 +11,7 @@
 pub mod archive;
 pub mod capture;
 pub mod codec;
+pub mod conf;
 pub mod diag;
 pub mod dispatch;
 pub mod filter;

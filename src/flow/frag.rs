@@ -12,13 +12,22 @@ use crate::wire::{be16, be32, Frame};
 
 impl Engine {
     /// A first fragment of the datagram that slot `i` belongs to.
-    pub(super) fn first_fragment(&mut self, i: u32, this: &ThisFlow, f: &Frame<'_>, state: u8, this_dir: bool) {
+    pub(super) fn first_fragment(
+        &mut self,
+        i: u32,
+        this: &ThisFlow,
+        f: &Frame<'_>,
+        state: u8,
+        this_dir: bool,
+    ) {
         let d = f.data;
         let mut key = this.key;
         let (mut subtype, mut qual, dir, frag_id);
         match this.l3 {
             L3::V4 { ip, .. } => {
-                let (Some(src), Some(dst), Some(id)) = (be32(d, ip + 12), be32(d, ip + 16), be16(d, ip + 4)) else {
+                let (Some(src), Some(dst), Some(id)) =
+                    (be32(d, ip + 12), be32(d, ip + 16), be16(d, ip + 4))
+                else {
                     return;
                 };
                 subtype = this.subtype;
@@ -40,7 +49,12 @@ impl Engine {
                 subtype = this.subtype;
                 qual = this.qual;
                 dir = false;
-                key.bytes[36..40].copy_from_slice(&[fr.ident[3], fr.ident[2], fr.ident[1], fr.ident[0]]);
+                key.bytes[36..40].copy_from_slice(&[
+                    fr.ident[3],
+                    fr.ident[2],
+                    fr.ident[1],
+                    fr.ident[0],
+                ]);
                 frag_id = 0;
             }
             _ => return,
@@ -48,11 +62,13 @@ impl Engine {
         qual |= QUAL_FRAGMENT;
         let c = match self.table.find(&key) {
             None => {
-                let mut fl = FlowState::new(key, subtype | if dir { SUB_REVERSE } else { 0 }, qual, dir);
+                let mut fl =
+                    FlowState::new(key, subtype | if dir { SUB_REVERSE } else { 0 }, qual, dir);
                 fl.userlen = self.cfg.user_data;
                 fl.lasttime = self.now;
                 fl.timeout = self.cfg.timeouts.ip;
-                fl.net = Net::Frag(Box::new(FragObj { frag_id, parent: Some(i), ..FragObj::default() }));
+                fl.net =
+                    Net::Frag(Box::new(FragObj { frag_id, parent: Some(i), ..FragObj::default() }));
                 self.stats.flows += 1;
                 let c = self.table.insert(fl, true);
                 self.table.push_front(c, Queue::Frag(i), self.now);
@@ -89,7 +105,13 @@ impl Engine {
     /// `ArgusUpdateFRAGState`: accounts a fragment; true when the datagram
     /// is complete (the fragment flow was folded into its parent or
     /// reported, and can go).
-    pub(super) fn frag_state(&mut self, c: u32, this: &ThisFlow, f: &Frame<'_>, _state: u8) -> bool {
+    pub(super) fn frag_state(
+        &mut self,
+        c: u32,
+        this: &ThisFlow,
+        f: &Frame<'_>,
+        _state: u8,
+    ) -> bool {
         let d = f.data;
         let (offset, length, last, totlen) = match this.l3 {
             L3::V4 { hlen, ip_len, ip_off, .. } => {
@@ -163,7 +185,11 @@ impl Engine {
                 }
             }
             let pt = &mut par.time;
-            let (ps, pe) = if other { (&mut pt.dst_start, &mut pt.dst_end) } else { (&mut pt.src_start, &mut pt.src_end) };
+            let (ps, pe) = if other {
+                (&mut pt.dst_start, &mut pt.dst_end)
+            } else {
+                (&mut pt.src_start, &mut pt.src_end)
+            };
             if pt.subtype == 0x01 {
                 if *ps > ftime.src_start {
                     *ps = ftime.src_start;

@@ -111,12 +111,17 @@ fn ipv4(f: &Frame<'_>) -> Option<ThisFlow> {
     let src = be32(d, ip + 12)?;
     let dst = be32(d, ip + 16)?;
     let len = i64::from(ip_len) - hlen as i64;
-    let options = if hlen > 20 { ip_options(d.get(ip + 20..(ip + hlen).min(d.len())).unwrap_or(&[])) } else { 0 };
+    let options = if hlen > 20 {
+        ip_options(d.get(ip + 20..(ip + hlen).min(d.len())).unwrap_or(&[]))
+    } else {
+        0
+    };
     let l3 = L3::V4 { ip, hlen, ip_len, ip_off, options };
     let mut key = Key::new(4);
     let mut proto = d[ip + 9];
     let mut up = ip + hlen;
-    let mut t = ThisFlow { key, subtype: SUB_CLASSIC, qual: QUAL_IPV4, dir: false, proto, l3, up, len };
+    let mut t =
+        ThisFlow { key, subtype: SUB_CLASSIC, qual: QUAL_IPV4, dir: false, proto, l3, up, len };
 
     if ip_off & 0x1fff != 0 {
         // A fragment other than the first: keyed on addresses, protocol and
@@ -248,7 +253,9 @@ fn icmp4(mut t: ThisFlow, mut key: Key, d: &[u8], ip: usize) -> Option<ThisFlow>
                     let dport = be16(d, oip + ohl + 2).unwrap_or(0);
                     key.bytes[12..14].copy_from_slice(&dport.to_le_bytes());
                 }
-                (3, 0) | (3, 1) | (5, 0) | (5, 1) => key.bytes[12..16].copy_from_slice(&d[oip + 16..oip + 20]),
+                (3, 0) | (3, 1) | (5, 0) | (5, 1) => {
+                    key.bytes[12..16].copy_from_slice(&d[oip + 16..oip + 20])
+                }
                 (5, 2) | (5, 3) => key.bytes[9] = d[oip + 1],
                 _ => {}
             }
@@ -326,7 +333,12 @@ fn ipv6(f: &Frame<'_>) -> Option<ThisFlow> {
             44 => {
                 let b = d.get(up..up + 8)?;
                 let off = u16::from_be_bytes([b[2], b[3]]) & 0xfff8;
-                let fr = V6Frag { offset: off, more: b[3] & 1 != 0, ident: [b[4], b[5], b[6], b[7]], nxt: b[0] };
+                let fr = V6Frag {
+                    offset: off,
+                    more: b[3] & 1 != 0,
+                    ident: [b[4], b[5], b[6], b[7]],
+                    nxt: b[0],
+                };
                 frag = Some(fr);
                 nxt = b[0];
                 let step = (usize::from(b[1]) + 1) * 8;
@@ -456,7 +468,16 @@ fn arp(f: &Frame<'_>) -> Option<ThisFlow> {
         }
         _ => return None,
     }
-    Some(ThisFlow { key, subtype, qual, dir: t_dir, proto: 0, l3: L3::Arp, up: a, len: f.remaining })
+    Some(ThisFlow {
+        key,
+        subtype,
+        qual,
+        dir: t_dir,
+        proto: 0,
+        l3: L3::Arp,
+        up: a,
+        len: f.remaining,
+    })
 }
 
 /// A layer-2 key from the Ethernet header (and LLC SAPs).
@@ -520,7 +541,10 @@ mod tests {
         let t = create(&decode(1, &f, 60).unwrap()).unwrap();
         assert!(t.dir);
         assert_eq!(t.subtype, 0x41);
-        assert_eq!(&t.key.body()[..16], &[127, 0, 0, 1, 127, 0, 0, 1, 17, 0, 0x4a, 0x39, 0xce, 0x82, 0, 0]);
+        assert_eq!(
+            &t.key.body()[..16],
+            &[127, 0, 0, 1, 127, 0, 0, 1, 17, 0, 0x4a, 0x39, 0xce, 0x82, 0, 0]
+        );
         let f = frame(&udp([10, 0, 0, 1], [10, 0, 0, 2], 1000, 53));
         let t = create(&decode(1, &f, 60).unwrap()).unwrap();
         assert!(!t.dir);

@@ -153,6 +153,11 @@ impl Engine {
         &mut self.out
     }
 
+    /// The sequence number most recently given to a flow.
+    pub fn last_seq(&self) -> u32 {
+        self.seq.wrapping_sub(1)
+    }
+
     /// Number of flows held.
     pub fn flows(&self) -> usize {
         self.table.len()

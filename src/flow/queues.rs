@@ -29,7 +29,8 @@ impl Engine {
     pub(super) fn status_timeouts(&mut self, interval: i64) {
         while let Some(i) = self.table.back(Queue::Status) {
             let qtime = self.table.get(i).qtime;
-            let due = interval == 0 || (interval > 0 && self.now.as_micros() - qtime.as_micros() >= interval);
+            let due = interval == 0
+                || (interval > 0 && self.now.as_micros() - qtime.as_micros() >= interval);
             if !due {
                 break;
             }

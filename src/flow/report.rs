@@ -46,10 +46,8 @@ impl Engine {
 }
 
 fn build(cfg: &super::Config, fl: &FlowState, cause_bits: u8) -> Flow {
-    let mut r = Flow {
-        header: RecordHeader::new(RecordClass::Flow, cause_bits >> 4),
-        ..Flow::default()
-    };
+    let mut r =
+        Flow { header: RecordHeader::new(RecordClass::Flow, cause_bits >> 4), ..Flow::default() };
     r.header.cause = cause_bits >> 4;
     let _ = cause::START;
     r.transport = Some(Transport {
@@ -123,7 +121,14 @@ fn build(cfg: &super::Config, fl: &FlowState, cause_bits: u8) -> Flow {
         }
     }
     if let Some(m) = fl.mac {
-        r.mac = Some(Mac { qual: m.qual, src: m.src, dst: m.dst, ether_type: m.ether_type, dsap: 0, ssap: 0 });
+        r.mac = Some(Mac {
+            qual: m.qual,
+            src: m.src,
+            dst: m.dst,
+            ether_type: m.ether_type,
+            dsap: 0,
+            ssap: 0,
+        });
     }
     r.icmp = fl.icmp;
     let (_, s, d) = fl.encaps.unwrap_or((0, 0, 0));
@@ -208,7 +213,9 @@ fn time_of(cfg: &super::Config, fl: &FlowState) -> Time {
     if cfg.bidir_timestamps {
         let mut sub = t.subtype & !0x78;
         let mut n = 0;
-        for (bit, v) in [(0x08, t.src_start), (0x10, t.src_end), (0x20, t.dst_start), (0x40, t.dst_end)] {
+        for (bit, v) in
+            [(0x08, t.src_start), (0x10, t.src_end), (0x20, t.dst_start), (0x40, t.dst_end)]
+        {
             if v.sec != 0 {
                 sub |= bit;
                 n += 1;
@@ -274,7 +281,11 @@ fn metrics_of(cfg: &super::Config, fl: &FlowState) -> Metrics {
         0x0c
     };
     let app = cfg.appbytes && (s.appbytes > 0 || d.appbytes > 0);
-    let dm = |u: super::state::Uni| DirMetrics { pkts: u.pkts, bytes: u.bytes, appbytes: if app { u.appbytes } else { 0 } };
+    let dm = |u: super::state::Uni| DirMetrics {
+        pkts: u.pkts,
+        bytes: u.bytes,
+        appbytes: if app { u.appbytes } else { 0 },
+    };
     Metrics { subtype: if app { 0x04 } else { 0x01 }, qual, src: dm(s), dst: dm(d) }
 }
 
@@ -291,7 +302,8 @@ fn network_of(fl: &FlowState) -> Network {
         }),
         Net::Tcp(sub, t) => {
             let mut t: TcpPerf = **t;
-            t.status &= !(tcp::RESET | tcp::PKTS_RETRANS | tcp::WINDOW_SHUT | tcp::OUTOFORDER | 0xc0000);
+            t.status &=
+                !(tcp::RESET | tcp::PKTS_RETRANS | tcp::WINDOW_SHUT | tcp::OUTOFORDER | 0xc0000);
             for (side, shift) in [(t.src.status, 0), (t.dst.status, 1)] {
                 if side & tcp::RESET != 0 {
                     t.status |= 0x1000 << shift;
@@ -310,13 +322,23 @@ fn network_of(fl: &FlowState) -> Network {
                 }
             }
             if *sub == 0x04 {
-                Network::TcpStatus(TcpStatus { status: t.status, src_flags: t.src.flags, dst_flags: t.dst.flags, pad: [0; 2] })
+                Network::TcpStatus(TcpStatus {
+                    status: t.status,
+                    src_flags: t.src.flags,
+                    dst_flags: t.dst.flags,
+                    pad: [0; 2],
+                })
             } else {
                 Network::Tcp(t)
             }
         }
         Net::Icmp(o) => Network::Icmp(*o),
-        Net::Esp(e) => Network::Esp(EspObject { status: e.status, spi: e.spi, last_seq: e.lastseq, lost_seq: e.lostseq }),
+        Net::Esp(e) => Network::Esp(EspObject {
+            status: e.status,
+            spi: e.spi,
+            last_seq: e.lastseq,
+            lost_seq: e.lostseq,
+        }),
         Net::Arp(m) => Network::Arp { responder: *m, len: 44 },
         Net::Frag(f) => {
             let mut body = Vec::with_capacity(52);
@@ -341,7 +363,14 @@ fn network_of(fl: &FlowState) -> Network {
 fn block(s: &TimeStat) -> StatBlock {
     let mean = s.sum / s.n as f32;
     let var = (s.sumsq / i64::from(s.n)) as f64 - f64::from(mean).powi(2);
-    StatBlock { n: s.n as i32, min: s.min, mean, stddev: var.sqrt() as f32, max: s.max, fdist: [0; 8] }
+    StatBlock {
+        n: s.n as i32,
+        min: s.min,
+        mean,
+        stddev: var.sqrt() as f32,
+        max: s.max,
+        fdist: [0; 8],
+    }
 }
 
 fn jitter_of(fl: &FlowState) -> Option<Jitter> {

@@ -214,7 +214,9 @@ impl Table {
     pub fn back(&self, q: Queue) -> Option<u32> {
         let b = match q {
             Queue::Status => self.status.back,
-            Queue::Timeout(t) => self.timeouts.iter().find(|(v, _)| *v == t).map_or(NIL, |(_, l)| l.back),
+            Queue::Timeout(t) => {
+                self.timeouts.iter().find(|(v, _)| *v == t).map_or(NIL, |(_, l)| l.back)
+            }
             _ => NIL,
         };
         (b != NIL).then_some(b)

@@ -123,11 +123,17 @@ pub fn start(seg: Seg, opts: &[u8], len: u32, this_dir: bool, now: Timeval) -> T
                     src.flags |= flags;
                     dst.ack = seg.ack.wrapping_sub(1);
                 }
-                f if f == TH_ACK || f == TH_PUSH | TH_ACK || f == TH_URG | TH_ACK || f == TH_PUSH | TH_URG | TH_ACK => {
+                f if f == TH_ACK
+                    || f == TH_PUSH | TH_ACK
+                    || f == TH_URG | TH_ACK
+                    || f == TH_PUSH | TH_URG | TH_ACK =>
+                {
                     dst.ack = seg.ack.wrapping_sub(1);
                     data_start(src, seg, len);
                 }
-                f if f == TH_PUSH || f == TH_URG || f == TH_PUSH | TH_URG => data_start(src, seg, len),
+                f if f == TH_PUSH || f == TH_URG || f == TH_PUSH | TH_URG => {
+                    data_start(src, seg, len)
+                }
                 f if f == TH_FIN || f == TH_FIN | TH_ACK => data_start(src, seg, len),
                 _ => {
                     src.bytes = src.bytes.wrapping_add(len);
@@ -211,7 +217,12 @@ pub struct Later<'a> {
 /// A later segment on an existing TCP object. `in_protocol` is argus's
 /// `ArgusInProtocol` (used by the jitter statistics). Returns the outcome
 /// and whether the segment updated the state machine.
-pub fn update(subtype: &mut u8, t: &mut TcpPerf, mut c: Later<'_>, in_protocol: &mut bool) -> Outcome {
+pub fn update(
+    subtype: &mut u8,
+    t: &mut TcpPerf,
+    mut c: Later<'_>,
+    in_protocol: &mut bool,
+) -> Outcome {
     let flags = c.seg.flags;
     if t.state == TCPS_LISTEN {
         let (src, _) = dirs(t, c.this_dir);
@@ -353,7 +364,11 @@ fn state_machine(t: &mut TcpPerf, c: &Later<'_>) -> u32 {
                                 src.status |= FIN;
                             }
                         }
-                        if flags & TH_ACK != 0 && len == 0 && dst.status & FIN != 0 && dst.seq == src.ack {
+                        if flags & TH_ACK != 0
+                            && len == 0
+                            && dst.status & FIN != 0
+                            && dst.seq == src.ack
+                        {
                             state = TCPS_FIN_WAIT_2;
                             status_or |= FIN_ACK;
                             dst.status |= FIN_ACK;

@@ -19,7 +19,13 @@ fn udp_frame(src: [u8; 4], dst: [u8; 4], sp: u16, dp: u16, payload: usize) -> Ve
 
 fn run(engine: &mut Engine, pkts: &[(u32, u32, Vec<u8>)]) {
     for (s, u, d) in pkts {
-        engine.packet(&Packet { sec: *s, usec: *u, data: d, wire_len: d.len() as u32, linktype: 1 });
+        engine.packet(&Packet {
+            sec: *s,
+            usec: *u,
+            data: d,
+            wire_len: d.len() as u32,
+            linktype: 1,
+        });
     }
 }
 
@@ -51,8 +57,9 @@ fn bidirectional_udp_is_one_flow() {
 #[test]
 fn status_interval_splits_long_flows() {
     let mut e = Engine::new(Config { status_interval: 1_000_000, ..Config::default() });
-    let pkts: Vec<_> =
-        (0..10).map(|n| (100 + n / 2, (n % 2) * 500_000, udp_frame([10, 0, 0, 1], [10, 0, 0, 2], 1, 2, 4))).collect();
+    let pkts: Vec<_> = (0..10)
+        .map(|n| (100 + n / 2, (n % 2) * 500_000, udp_frame([10, 0, 0, 1], [10, 0, 0, 2], 1, 2, 4)))
+        .collect();
     run(&mut e, &pkts);
     e.finish();
     let f = flows(&mut e);

@@ -104,16 +104,37 @@ impl Engine {
     }
 
     /// `ArgusUpdateFlow`.
-    pub(super) fn update_flow(&mut self, i: u32, this: &ThisFlow, f: &Frame<'_>, state: u8, update: bool) {
+    pub(super) fn update_flow(
+        &mut self,
+        i: u32,
+        this: &ThisFlow,
+        f: &Frame<'_>,
+        state: u8,
+        update: bool,
+    ) {
         let this_dir = self.update_basic(i, this, f, state);
-        let mut ctx = Ctx { up: this.up, len: this.len, in_protocol: true, fragment: this.is_fragment(), tallied: false };
+        let mut ctx = Ctx {
+            up: this.up,
+            len: this.len,
+            in_protocol: true,
+            fragment: this.is_fragment(),
+            tallied: false,
+        };
         match this.l3 {
             L3::V4 { ip, ip_off, options, .. } => {
                 let d = f.data;
-                let dir = AttrDir4 { ttl: d[ip + 8], tos: d[ip + 1], ipid: be16(d, ip + 4).unwrap_or(0), options };
+                let dir = AttrDir4 {
+                    ttl: d[ip + 8],
+                    tos: d[ip + 1],
+                    ipid: be16(d, ip + 4).unwrap_or(0),
+                    options,
+                };
                 self.last_options = options;
                 self.attr(i, this_dir, dir);
-                let Some(i) = self.update_state(i, this, f, state, update, this_dir, &mut ctx) else { return };
+                let Some(i) = self.update_state(i, this, f, state, update, this_dir, &mut ctx)
+                else {
+                    return;
+                };
                 if ip_off & 0x1fff == 0 && ip_off & 0x2000 != 0 && !this.is_fragment() {
                     self.first_fragment(i, this, f, state, this_dir);
                 }
@@ -123,9 +144,17 @@ impl Engine {
                 let b2 = d.get(ip + 2).copied().unwrap_or(0);
                 let b3 = d.get(ip + 3).copied().unwrap_or(0);
                 let tos = ((b2 & 0x0f) << 4) | (b3 >> 4);
-                let dir = AttrDir4 { ttl: d.get(ip + 7).copied().unwrap_or(0), tos, ipid: 0, options: self.last_options };
+                let dir = AttrDir4 {
+                    ttl: d.get(ip + 7).copied().unwrap_or(0),
+                    tos,
+                    ipid: 0,
+                    options: self.last_options,
+                };
                 self.attr(i, this_dir, dir);
-                let Some(i) = self.update_state(i, this, f, state, update, this_dir, &mut ctx) else { return };
+                let Some(i) = self.update_state(i, this, f, state, update, this_dir, &mut ctx)
+                else {
+                    return;
+                };
                 if let Some(fr) = frag {
                     if fr.offset == 0 && fr.more && !this.is_fragment() {
                         self.first_fragment(i, this, f, state, this_dir);
@@ -154,7 +183,13 @@ impl Engine {
 
     /// `ArgusUpdateBasicFlow`: times, encapsulation, MACs, VLAN, MPLS.
     /// Returns whether the packet goes in the flow's forward direction.
-    pub(super) fn update_basic(&mut self, i: u32, this: &ThisFlow, f: &Frame<'_>, state: u8) -> bool {
+    pub(super) fn update_basic(
+        &mut self,
+        i: u32,
+        this: &ThisFlow,
+        f: &Frame<'_>,
+        state: u8,
+    ) -> bool {
         let now = self.now;
         let cfg_mac = self.cfg.mac;
         let cfg_jitter = self.cfg.jitter;
@@ -285,7 +320,9 @@ impl Engine {
                 } else {
                     match this.proto {
                         6 => {
-                            if let Some((s, d)) = self.tcp_state(i, this, f, &mut state, this_dir, ctx) {
+                            if let Some((s, d)) =
+                                self.tcp_state(i, this, f, &mut state, this_dir, ctx)
+                            {
                                 state = s;
                                 this_dir = d;
                             }
@@ -338,7 +375,11 @@ impl Engine {
         ctx.tallied = true;
         if psize {
             let p = fl.psize.get_or_insert_with(Psize::default);
-            let (mn, mx) = if this_dir { (&mut p.src_min, &mut p.src_max) } else { (&mut p.dst_min, &mut p.dst_max) };
+            let (mn, mx) = if this_dir {
+                (&mut p.src_min, &mut p.src_max)
+            } else {
+                (&mut p.dst_min, &mut p.dst_max)
+            };
             if bytes > u64::from(*mx) {
                 *mx = bytes as u16;
             }
@@ -371,7 +412,15 @@ impl Engine {
     }
 
     /// `ArgusUpdateAppState`: application bytes and user data.
-    fn app_state(&mut self, i: u32, _this: &ThisFlow, f: &Frame<'_>, state: u8, this_dir: bool, ctx: &Ctx) {
+    fn app_state(
+        &mut self,
+        i: u32,
+        _this: &ThisFlow,
+        f: &Frame<'_>,
+        state: u8,
+        this_dir: bool,
+        ctx: &Ctx,
+    ) {
         if ctx.len <= 0 {
             return;
         }
@@ -393,7 +442,8 @@ impl Engine {
                 }
             }
         }
-        let u = slot.get_or_insert_with(|| UserBuf { size, data: Vec::with_capacity(usize::from(size)) });
+        let u = slot
+            .get_or_insert_with(|| UserBuf { size, data: Vec::with_capacity(usize::from(size)) });
         let have = u.data.len();
         if have < usize::from(u.size) {
             let room = usize::from(u.size) - have;
@@ -438,7 +488,19 @@ impl Engine {
         }
         let ipid = fl
             .attr
-            .map(|a| if this_dir { if a.qual & 1 != 0 { a.src.ip_id } else { 0 } } else if a.qual & 2 != 0 { a.dst.ip_id } else { 0 })
+            .map(|a| {
+                if this_dir {
+                    if a.qual & 1 != 0 {
+                        a.src.ip_id
+                    } else {
+                        0
+                    }
+                } else if a.qual & 2 != 0 {
+                    a.dst.ip_id
+                } else {
+                    0
+                }
+            })
             .unwrap_or(0);
         let FlowState { net: Net::Tcp(sub, t), sipid, dipid, .. } = fl else { return None };
         if t.state == tcp::TCPS_LISTEN {
@@ -510,7 +572,12 @@ impl Engine {
         let d = self.update_basic(i, this, f, START);
         if let L3::V4 { ip, options, .. } = this.l3 {
             let fd = f.data;
-            let v = AttrDir4 { ttl: fd[ip + 8], tos: fd[ip + 1], ipid: be16(fd, ip + 4).unwrap_or(0), options };
+            let v = AttrDir4 {
+                ttl: fd[ip + 8],
+                tos: fd[ip + 1],
+                ipid: be16(fd, ip + 4).unwrap_or(0),
+                options,
+            };
             self.attr(i, d, v);
         }
         {
@@ -524,7 +591,14 @@ impl Engine {
         ctx.len = c2.len;
     }
 
-    fn icmp_state(&mut self, i: u32, this: &ThisFlow, f: &Frame<'_>, state: &mut u8, ctx: &mut Ctx) {
+    fn icmp_state(
+        &mut self,
+        i: u32,
+        this: &ThisFlow,
+        f: &Frame<'_>,
+        state: &mut u8,
+        ctx: &mut Ctx,
+    ) {
         let d = f.data;
         let up = ctx.up;
         if d.len() < up + 28 {
@@ -624,7 +698,12 @@ impl Engine {
         let (ty, code) = (d[up], d[up + 1]);
         let fl = self.table.get_mut(i);
         if state == START {
-            let o = IcmpObject { icmp_type: ty, icmp_code: code, seq: be16(d, up + 2).unwrap_or(0), ..IcmpObject::default() };
+            let o = IcmpObject {
+                icmp_type: ty,
+                icmp_code: code,
+                seq: be16(d, up + 2).unwrap_or(0),
+                ..IcmpObject::default()
+            };
             fl.net = Net::Icmp(o);
         } else if ty & 0x80 != 0 && !fl.has_packets() {
             if let Net::Icmp(o) = &mut fl.net {

@@ -1,2 +1,7 @@
-//! Record sinks: archive files (`-w file [filter]`), stdout, and the TCP
-//! server for remote clients.
+//! Record sinks: the archive writer (`argus -w file ["filter"]`, `-w -`).
+//! Shared with the clients' `ra -w`.
+
+pub mod archive;
+pub mod encode;
+
+pub use archive::ArchiveWriter;
