@@ -14,6 +14,7 @@ mod frag;
 pub mod key;
 mod queues;
 mod report;
+mod rtp;
 pub mod state;
 mod table;
 pub mod tcp;

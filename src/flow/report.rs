@@ -59,7 +59,7 @@ fn build(cfg: &super::Config, fl: &FlowState, cause_bits: u8) -> Flow {
     r.key = Some(key_of(fl));
     r.time = Some(time_of(cfg, fl));
     r.metrics = Some(metrics_of(cfg, fl));
-    r.network = Some(network_of(fl));
+    r.network = network_of(fl);
     if let Some(v) = fl.vlan {
         r.vlan = Some(Vlan { qual: v.qual, src_tci: v.src, dst_tci: v.dst });
     }
@@ -289,9 +289,32 @@ fn metrics_of(cfg: &super::Config, fl: &FlowState) -> Metrics {
     Metrics { subtype: if app { 0x04 } else { 0x01 }, qual, src: dm(s), dst: dm(d) }
 }
 
-fn network_of(fl: &FlowState) -> Network {
-    match &fl.net {
+fn network_of(fl: &FlowState) -> Option<Network> {
+    Some(match &fl.net {
+        Net::None => return None,
         Net::Empty => Network::Empty,
+        Net::Rtp(o) => {
+            let mut body = Vec::with_capacity(36);
+            body.extend(o.state.to_be_bytes());
+            for h in [&o.src, &o.dst] {
+                body.extend([h.b0, h.b1]);
+                body.extend(h.seq.to_be_bytes());
+                body.extend(h.time.to_be_bytes());
+                body.extend(h.ssrc.to_be_bytes());
+            }
+            for v in [o.sdrop, o.ddrop, 0, 0] {
+                body.extend(v.to_be_bytes());
+            }
+            Network::Other { subtype: 0x0a, qual: o.qual, body }
+        }
+        Net::Rtcp(o) => {
+            let mut body = Vec::with_capacity(20);
+            for r in [&o.src, &o.dst] {
+                body.extend([r[0], r[1], r[3], r[2], r[7], r[6], r[5], r[4]]);
+            }
+            body.extend([0u8; 4]);
+            Network::Other { subtype: 0x09, qual: 0, body }
+        }
         Net::Tcp(0x03, t) => Network::TcpInit(TcpInit {
             status: t.status,
             seqbase: t.src.seqbase,
@@ -357,7 +380,7 @@ fn network_of(fl: &FlowState) -> Network {
             body.extend(end.to_le_bytes());
             Network::Other { subtype: 0x45, qual: f.qual, body }
         }
-    }
+    })
 }
 
 fn block(s: &TimeStat) -> StatBlock {

@@ -137,11 +137,45 @@ pub struct FragObj {
     pub offsets: Vec<(i32, i32)>,
 }
 
+/// An RTP header as argus keeps it (fields in host order).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RtpHdr {
+    pub b0: u8,
+    pub b1: u8,
+    pub seq: u16,
+    pub time: u32,
+    pub ssrc: u32,
+}
+
+/// The RTP network object.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RtpObj {
+    pub qual: u8,
+    pub state: u32,
+    pub src: RtpHdr,
+    pub dst: RtpHdr,
+    pub sdrop: u16,
+    pub ddrop: u16,
+}
+
+/// The RTCP network object: the first report header of each side, as
+/// received.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RtcpObj {
+    pub src: [u8; 8],
+    pub dst: [u8; 8],
+}
+
 /// The NETWORK DSR object.
 #[derive(Clone, Debug, Default)]
 pub enum Net {
+    /// No NETWORK DSR (argus dropped it, e.g. an RTP flow that changed
+    /// its SSRC); the next packet starts an empty one.
+    None,
     #[default]
     Empty,
+    Rtp(Box<RtpObj>),
+    Rtcp(Box<RtcpObj>),
     /// TCP: subtype 0x03 (INIT), 0x04 (STATUS) or 0x05 (PERF).
     Tcp(u8, Box<TcpPerf>),
     Icmp(IcmpObject),
@@ -276,6 +310,11 @@ impl FlowState {
             Net::Esp(e) => {
                 e.status = 0;
                 e.lostseq = 0;
+            }
+            Net::Rtp(r) => {
+                r.sdrop = 0;
+                r.ddrop = 0;
+                r.qual = 0;
             }
             Net::Frag(f) => {
                 let parent = f.parent;

@@ -198,6 +198,9 @@ impl Engine {
             fl.zero();
         }
         let this_dir = fl.dir == this.dir;
+        if matches!(fl.net, Net::None) {
+            fl.net = Net::Empty;
+        }
         match &mut fl.encaps {
             None => {
                 fl.encaps = Some(if this_dir { (0, f.encaps, 0) } else { (0, 0, f.encaps) });
@@ -415,14 +418,17 @@ impl Engine {
     fn app_state(
         &mut self,
         i: u32,
-        _this: &ThisFlow,
+        this: &ThisFlow,
         f: &Frame<'_>,
         state: u8,
         this_dir: bool,
-        ctx: &Ctx,
+        ctx: &mut Ctx,
     ) {
         if ctx.len <= 0 {
             return;
+        }
+        if this.proto == 17 && !ctx.fragment {
+            self.rtp_state(i, f, state, this_dir, ctx);
         }
         let fl = self.table.get_mut(i);
         if ctx.tallied {
