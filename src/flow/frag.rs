@@ -60,8 +60,12 @@ impl Engine {
             _ => return,
         }
         qual |= QUAL_FRAGMENT;
+        // Creating the fragment flow makes argus take this packet as
+        // going forward, whatever its direction, for the attribute bit below.
+        let mut attr_dir = this_dir;
         let c = match self.table.find(&key) {
             None => {
+                attr_dir = true;
                 let mut fl =
                     FlowState::new(key, subtype | if dir { SUB_REVERSE } else { 0 }, qual, dir);
                 fl.userlen = self.cfg.user_data;
@@ -98,7 +102,7 @@ impl Engine {
             self.delete(c);
         }
         if let Some(a) = &mut self.table.get_mut(i).attr {
-            a.qual |= if this_dir { 0x10 } else { 0x20 };
+            a.qual |= if attr_dir { 0x10 } else { 0x20 };
         }
     }
 

@@ -513,9 +513,11 @@ fn sequence(t: &mut TcpPerf, c: &mut Later<'_>, in_protocol: &mut bool) -> bool 
                     dst.winnum = dst.winnum.wrapping_add(1);
                 }
             } else if flags & TH_SYN == 0 && src.ack != 0 {
-                let w = ack1.wrapping_sub(src.ack) as i32;
-                let w = if (dst.winbytes as i32) < w { dst.winbytes as i32 } else { w };
-                dst.winbytes = dst.winbytes.wrapping_sub(w as u32);
+                // argus compares the unsigned byte count with a signed
+                // difference, so the comparison is unsigned.
+                let w = ack1.wrapping_sub(src.ack);
+                let w = if dst.winbytes < w { dst.winbytes } else { w };
+                dst.winbytes = dst.winbytes.wrapping_sub(w);
                 dst.winnum = dst.winnum.wrapping_add(1);
             }
             src.ack = ack1;

@@ -139,7 +139,7 @@ impl Engine {
                     self.first_fragment(i, this, f, state, this_dir);
                 }
             }
-            L3::V6 { ip, frag } => {
+            L3::V6 { ip, .. } => {
                 let d = f.data;
                 let b2 = d.get(ip + 2).copied().unwrap_or(0);
                 let b3 = d.get(ip + 3).copied().unwrap_or(0);
@@ -151,15 +151,10 @@ impl Engine {
                     options: self.last_options,
                 };
                 self.attr(i, this_dir, dir);
-                let Some(i) = self.update_state(i, this, f, state, update, this_dir, &mut ctx)
-                else {
-                    return;
-                };
-                if let Some(fr) = frag {
-                    if fr.offset == 0 && fr.more && !this.is_fragment() {
-                        self.first_fragment(i, this, f, state, this_dir);
-                    }
-                }
+                // argus 3.0.8.2 tests the IPv6 first-fragment condition in
+                // the wrong byte order, so a first fragment is never
+                // recognised: later fragments always stay flows of their own.
+                self.update_state(i, this, f, state, update, this_dir, &mut ctx);
             }
             _ => {
                 self.update_state(i, this, f, state, update, this_dir, &mut ctx);
