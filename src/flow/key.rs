@@ -448,7 +448,7 @@ fn arp(f: &Frame<'_>) -> Option<ThisFlow> {
                     key.bytes[6..8].copy_from_slice(&op.to_be_bytes());
                 }
             }
-            t_dir = op == 2;
+            t_dir = op == 2 && pln == 4;
         }
         3 | 4 => {
             key = Key::new(12);

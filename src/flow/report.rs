@@ -183,16 +183,29 @@ fn key_of(fl: &FlowState) -> FlowKey {
             }
             KeyAddrs::Ether(k)
         }
-        QUAL_ARP => KeyAddrs::Arp(ArpKey {
-            hrd: u16::from_be_bytes([b[0], b[1]]),
-            pro: u16::from_be_bytes([b[2], b[3]]),
-            hln: b[4],
-            pln: b[5],
-            op: u16::from_be_bytes([b[6], b[7]]),
-            spa: u32::from_be_bytes([b[8], b[9], b[10], b[11]]),
-            tpa: u32::from_be_bytes([b[12], b[13], b[14], b[15]]),
-            haddr: [b[16], b[17], b[18], b[19]],
-        }),
+        QUAL_ARP => {
+            // argus writes 4 + ceil(hln/4) words, the hardware address cut
+            // by the next DSR; a reply-first (REVERSE) key escapes its ARP
+            // case and is written whole (13 words).
+            let hln = usize::from(b[4]);
+            if reversed || hln != 6 {
+                let words = if reversed { 12 } else { (3 + hln.div_ceil(4)).min(12) };
+                let mut bytes = [0u8; 48];
+                bytes.copy_from_slice(&b);
+                KeyAddrs::Other { bytes, len: (words * 4) as u8 }
+            } else {
+                KeyAddrs::Arp(ArpKey {
+                    hrd: u16::from_be_bytes([b[0], b[1]]),
+                    pro: u16::from_be_bytes([b[2], b[3]]),
+                    hln: b[4],
+                    pln: b[5],
+                    op: u16::from_be_bytes([b[6], b[7]]),
+                    spa: u32::from_be_bytes([b[8], b[9], b[10], b[11]]),
+                    tpa: u32::from_be_bytes([b[12], b[13], b[14], b[15]]),
+                    haddr: [b[16], b[17], b[18], b[19]],
+                })
+            }
+        }
         _ => {
             // RARP: hrd..op, tpa, then both hardware addresses of hln bytes.
             let hln = usize::from(b[4]).min(16);
@@ -255,27 +268,30 @@ fn time_of(cfg: &super::Config, fl: &FlowState) -> Time {
 
 fn metrics_of(cfg: &super::Config, fl: &FlowState) -> Metrics {
     let (s, d) = (fl.metric[0], fl.metric[1]);
+    // argus adds each packet's length as a C int to 64-bit signed
+    // counters and compares them signed when it picks the width.
+    let (sb, db) = (s.bytes as i64, d.bytes as i64);
     let qual = if s.pkts > 0 && d.pkts > 0 {
-        if s.pkts <= 0xff && d.pkts <= 0xff && s.bytes <= 0xff && d.bytes <= 0xff {
+        if s.pkts <= 0xff && d.pkts <= 0xff && sb <= 0xff && db <= 0xff {
             0x01
-        } else if s.bytes <= 0xffff && d.bytes <= 0xffff {
+        } else if sb <= 0xffff && db <= 0xffff {
             0x02
-        } else if s.bytes <= 0xffff_ffff && d.bytes <= 0xffff_ffff {
+        } else if sb <= 0xffff_ffff && db <= 0xffff_ffff {
             0x03
         } else {
             0x04
         }
     } else if s.pkts > 0 {
-        if s.bytes <= 0xffff {
+        if sb <= 0xffff {
             0x06
-        } else if s.bytes <= 0xffff_ffff {
+        } else if sb <= 0xffff_ffff {
             0x07
         } else {
             0x08
         }
-    } else if d.bytes <= 0xffff {
+    } else if db <= 0xffff {
         0x0a
-    } else if d.bytes <= 0xffff_ffff {
+    } else if db <= 0xffff_ffff {
         0x0b
     } else {
         0x0c

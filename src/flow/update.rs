@@ -60,7 +60,9 @@ impl Engine {
                             self.table.push_front(i, Queue::Status, now);
                         }
                     }
-                    Queue::Frag(_) if this.is_fragment() => {}
+                    // argus leaves fragment flows where they are, even in an
+                    // idle-timeout queue (they then go unreported).
+                    _ if this.is_fragment() => {}
                     _ => self.table.push_front(i, Queue::Status, now),
                 }
                 let fl = self.table.get_mut(i);
@@ -369,7 +371,8 @@ impl Engine {
         let bytes = u64::from(f.bytes);
         let m = &mut fl.metric[usize::from(!this_dir)];
         m.pkts += 1;
-        m.bytes += bytes;
+        // A C int in argus: lengths past 2^31 count as negative.
+        m.bytes = m.bytes.wrapping_add(f.bytes as i32 as i64 as u64);
         ctx.tallied = true;
         if psize {
             let p = fl.psize.get_or_insert_with(Psize::default);
