@@ -12,6 +12,8 @@ use super::Packet;
 
 /// libpcap refuses records longer than this (its maximum snap length).
 const MAX_RECORD: usize = 0x0400_0000;
+/// Pages are mapped in ahead of the reader in windows of this size.
+const POPULATE_STEP: usize = 1 << 20;
 /// Pages behind the read position are dropped in steps of this size.
 const DROP_STEP: usize = 8 << 20;
 
@@ -37,8 +39,9 @@ impl std::error::Error for InputError {}
 
 /// Where the bytes come from.
 enum Bytes {
-    /// A mapped regular file; `pos` is the read position.
-    Mapped { map: Mmap, dropped: usize },
+    /// A mapped regular file; `pos` is the read position. Pages before
+    /// `dropped` were released; pages before `fetched` were mapped in.
+    Mapped { map: Mmap, dropped: usize, fetched: usize },
     /// A stream read through a buffer; `buf[start..]` holds unread bytes.
     Stream { input: Box<dyn Read>, buf: Vec<u8>, eof: bool },
 }
@@ -75,7 +78,7 @@ impl CaptureFile {
                 // mapping (as ripgrep does for named files).
                 let map = unsafe { Mmap::map(&file) }.map_err(|e| err(e.to_string()))?;
                 let _ = map.advise(memmap2::Advice::Sequential);
-                Bytes::Mapped { map, dropped: 0 }
+                Bytes::Mapped { map, dropped: 0, fetched: 0 }
             } else {
                 Bytes::Stream { input: Box::new(file), buf: Vec::new(), eof: false }
             }
@@ -322,7 +325,24 @@ impl CaptureFile {
 
     fn advance(&mut self, n: usize) {
         self.pos += n;
-        if let Bytes::Mapped { map, dropped } = &mut self.bytes {
+        if let Bytes::Mapped { map, dropped, fetched } = &mut self.bytes {
+            // Map the pages ahead in with one call per window instead of a
+            // page fault every few pages.
+            if self.pos + POPULATE_STEP > *fetched && *fetched < map.len() {
+                let start = (*fetched).max(self.pos & !(POPULATE_STEP - 1));
+                let len = (2 * POPULATE_STEP).min(map.len() - start);
+                let _ = map.advise_range(memmap2::Advice::PopulateRead, start, len);
+                *fetched = start + len;
+            }
+            // The next record header (and the frame headers after it) are a
+            // cache miss on memory the CPU has not seen: ask for them now so
+            // the miss overlaps the work on this packet.
+            if let Some(b) = map.get(self.pos..) {
+                prefetch(b);
+                if let Some(b2) = b.get(64..) {
+                    prefetch(b2);
+                }
+            }
             if self.pos >= *dropped + 2 * DROP_STEP {
                 let end = (self.pos - DROP_STEP) & !(DROP_STEP - 1);
                 if end > *dropped {
@@ -343,6 +363,22 @@ impl CaptureFile {
             }
         }
     }
+}
+
+/// Hints the CPU to fetch the cache line at the start of `b`.
+#[inline(always)]
+fn prefetch(b: &[u8]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE is part of the x86_64 baseline, the pointer points into
+        // a live slice, and a prefetch never faults nor changes any state
+        // the program can observe.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(b.as_ptr().cast())
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = b;
 }
 
 fn slice_of(bytes: &Bytes, start: usize, len: usize) -> &[u8] {

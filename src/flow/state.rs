@@ -195,6 +195,8 @@ pub struct UserBuf {
 #[derive(Clone, Debug)]
 pub struct FlowState {
     pub key: Key,
+    /// Hash of `key` (the table's index is keyed on it).
+    pub hash: u64,
     pub key_subtype: u8,
     pub key_qual: u8,
     /// Direction bit of the packet that created the flow.
@@ -234,6 +236,7 @@ impl FlowState {
     pub fn new(key: Key, subtype: u8, qual: u8, dir: bool) -> FlowState {
         FlowState {
             key,
+            hash: 0,
             key_subtype: subtype,
             key_qual: qual,
             dir,

@@ -2,8 +2,9 @@
 //! argus's queues as intrusive doubly-linked lists over slots (front =
 //! most recently queued, back = oldest).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{Hash, Hasher};
+
+use hashbrown::HashTable;
 
 use super::key::Key;
 use super::state::{FlowState, Queue};
@@ -64,10 +65,19 @@ impl Default for List {
     }
 }
 
+/// The hash of a flow key.
+pub fn hash_key(k: &Key) -> u64 {
+    let mut h = KeyHasher::default();
+    k.hash(&mut h);
+    h.finish()
+}
+
 pub struct Table {
     slots: Vec<Option<FlowState>>,
     free: Vec<u32>,
-    map: HashMap<Key, u32, BuildHasherDefault<KeyHasher>>,
+    /// Slot numbers by key hash; the keys themselves live in the slots, so
+    /// the index stays small enough to be cache-resident.
+    map: HashTable<u32>,
     pub status: List,
     /// Timeout queues, in the order they were created.
     pub timeouts: Vec<(u16, List)>,
@@ -80,7 +90,7 @@ impl Table {
         Table {
             slots: Vec::new(),
             free: Vec::new(),
-            map: HashMap::default(),
+            map: HashTable::new(),
             status: List::default(),
             timeouts: Vec::new(),
             max: max.max(2),
@@ -97,7 +107,9 @@ impl Table {
     }
 
     pub fn find(&self, key: &Key) -> Option<u32> {
-        self.map.get(key).copied()
+        let h = hash_key(key);
+        let slots = &self.slots;
+        self.map.find(h, |&i| slots[i as usize].as_ref().is_some_and(|f| f.key == *key)).copied()
     }
 
     pub fn get(&self, i: u32) -> &FlowState {
@@ -109,8 +121,9 @@ impl Table {
     }
 
     /// Adds a flow; `hashed` flows are findable by key.
-    pub fn insert(&mut self, f: FlowState, hashed: bool) -> u32 {
-        let key = f.key;
+    pub fn insert(&mut self, mut f: FlowState, hashed: bool) -> u32 {
+        f.hash = hash_key(&f.key);
+        let hash = f.hash;
         let i = match self.free.pop() {
             Some(i) => {
                 self.slots[i as usize] = Some(f);
@@ -122,7 +135,9 @@ impl Table {
             }
         };
         if hashed {
-            self.map.insert(key, i);
+            self.unhash_key(hash, i);
+            let slots = &self.slots;
+            self.map.insert_unique(hash, i, |&j| slots[j as usize].as_ref().map_or(0, |f| f.hash));
         }
         self.live += 1;
         i
@@ -130,9 +145,13 @@ impl Table {
 
     /// Forgets the key of slot `i` (the flow stays until removed).
     pub fn unhash(&mut self, i: u32) {
-        let key = self.get(i).key;
-        if self.map.get(&key) == Some(&i) {
-            self.map.remove(&key);
+        let hash = self.get(i).hash;
+        self.unhash_key(hash, i);
+    }
+
+    fn unhash_key(&mut self, hash: u64, i: u32) {
+        if let Ok(e) = self.map.find_entry(hash, |&j| j == i) {
+            e.remove();
         }
     }
 
