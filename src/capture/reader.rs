@@ -229,7 +229,7 @@ impl CaptureFile {
             let head = &self.avail()[..12];
             let btype = rd32(&head[0..4], be);
             let blen = rd32(&head[4..8], be) as usize;
-            if blen < 12 || blen % 4 != 0 || blen > MAX_RECORD {
+            if blen < 12 || !blen.is_multiple_of(4) || blen > MAX_RECORD {
                 return Err(self.error(at, format!("bad pcapng block length {blen}")));
             }
             let got = self.fill(blen)?;
@@ -435,7 +435,9 @@ mod tests {
         out
     }
 
-    fn read_all(bytes: Vec<u8>) -> Result<Vec<(u32, u32, Vec<u8>, u32, u16)>, InputError> {
+    type Pkts = Vec<(u32, u32, Vec<u8>, u32, u16)>;
+
+    fn read_all(bytes: Vec<u8>) -> Result<Pkts, InputError> {
         let mut cf = CaptureFile::from_reader("t", Box::new(io::Cursor::new(bytes)))?;
         let mut v = Vec::new();
         while let Some(p) = cf.next_packet()? {

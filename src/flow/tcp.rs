@@ -382,11 +382,7 @@ fn state_machine(t: &mut TcpPerf, c: &Later<'_>) -> u32 {
                         state = TCPS_CLOSED;
                     }
                 }
-                TCPS_CLOSED => {
-                    if flags & TH_SYN != 0 && flags & TH_ACK == 0 {
-                        state = TCPS_LISTEN;
-                    }
-                }
+                TCPS_CLOSED if flags & TH_SYN != 0 && flags & TH_ACK == 0 => state = TCPS_LISTEN,
                 _ => {}
             }
         }

@@ -336,14 +336,12 @@ impl Engine {
                             self.icmp6_state(i, this, f, state);
                             self.table.get_mut(i).timeout = self.cfg.timeouts.icmp;
                         }
-                        17 => {
-                            if f.data.len() >= ctx.up + 8 {
-                                ctx.len -= 8;
-                                ctx.up += 8;
-                                let fl = self.table.get_mut(i);
-                                if state != START && fl.metric[0].pkts + fl.metric[1].pkts > 2 {
-                                    fl.timeout = 30;
-                                }
+                        17 if f.data.len() >= ctx.up + 8 => {
+                            ctx.len -= 8;
+                            ctx.up += 8;
+                            let fl = self.table.get_mut(i);
+                            if state != START && fl.metric[0].pkts + fl.metric[1].pkts > 2 {
+                                fl.timeout = 30;
                             }
                         }
                         50 => self.esp_state(i, f, state, ctx),

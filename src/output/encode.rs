@@ -149,7 +149,7 @@ pub fn encode_flow(f: &Flow, o: &mut Vec<u8>) {
         push_u16(o, d.size);
         push_u16(o, d.data.len() as u16);
         o.extend_from_slice(&d.data);
-        while (o.len() - start) % 4 != 0 {
+        while !(o.len() - start).is_multiple_of(4) {
             o.push(0);
         }
     }

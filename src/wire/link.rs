@@ -154,7 +154,7 @@ fn wlan(data: &[u8], off: usize, len: u32, datapad: bool) -> Option<Frame<'_>> {
     if ftype != 2 || subtype & 0x4 != 0 {
         return None;
     }
-    let mut hdrlen = 24;
+    let mut hdrlen: usize = 24;
     if fc & 0x0300 == 0x0300 {
         hdrlen += 6;
     }
@@ -162,7 +162,7 @@ fn wlan(data: &[u8], off: usize, len: u32, datapad: bool) -> Option<Frame<'_>> {
         hdrlen += 2;
     }
     if datapad {
-        hdrlen = (hdrlen + 3) / 4 * 4;
+        hdrlen = hdrlen.div_ceil(4) * 4;
     }
     if fc & 0x4000 != 0 {
         return None; // protected frame

@@ -1,0 +1,385 @@
+//! `argus -r`: archives compared with what Debian's argus 3.0.8.2 wrote
+//! from the same captures (the references in ../shared/reference), record
+//! by record and byte by byte (management records aside: they carry the
+//! wall clock), plus crafted captures for link types, options and outputs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::util;
+
+/// The flow records of an archive (every record but the MARs), in order.
+fn flow_records(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 4 <= bytes.len() {
+        let len = if bytes[i] & 0xf0 == 0x80 {
+            128
+        } else {
+            usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]])) * 4
+        };
+        assert!(len > 0 && i + len <= bytes.len(), "bad record at {i}");
+        if bytes[i] & 0xf0 != 0x80 {
+            out.push(bytes[i..i + len].to_vec());
+        }
+        i += len;
+    }
+    out
+}
+
+fn mars(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 4 <= bytes.len() {
+        let len = if bytes[i] & 0xf0 == 0x80 {
+            128
+        } else {
+            usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]])) * 4
+        };
+        if bytes[i] & 0xf0 == 0x80 {
+            out.push(bytes[i..i + len].to_vec());
+        }
+        i += len;
+    }
+    out
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("argus-tool-argus-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    let p = d.join(name);
+    let _ = std::fs::remove_file(&p);
+    p
+}
+
+/// Runs our argus with `args`, writing to a fresh file; returns its bytes.
+fn run_argus(args: &[&str], out: &Path) -> Vec<u8> {
+    let o = util::run(util::role("argus").args(args).arg("-w").arg(out));
+    assert!(
+        o.status.success() || o.status.code() == Some(1),
+        "argus {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    std::fs::read(out).unwrap()
+}
+
+fn assert_same_flows(ours: &[u8], theirs: &[u8], what: &str) {
+    let a = flow_records(ours);
+    let b = flow_records(theirs);
+    assert_eq!(a.len(), b.len(), "{what}: {} flow records, argus wrote {}", a.len(), b.len());
+    for (n, (x, y)) in a.iter().zip(&b).enumerate() {
+        assert_eq!(x, y, "{what}: flow record {n} differs");
+    }
+}
+
+#[test]
+fn every_vector_is_byte_identical_with_argus_3_0_8_2() {
+    let v = util::shared_reference().join("vectors");
+    let cmds = std::fs::read_to_string(v.join("argus/COMMANDS.tsv")).unwrap();
+    let mut n = 0;
+    for line in cmds.lines() {
+        let Some((out, cmd)) = line.split_once('\t') else { continue };
+        let Some(rest) = cmd.strip_prefix("argus ") else { continue };
+        // The recorded command line, with its -w dropped and paths made
+        // absolute; '"ab"' is the one quoted argument.
+        let mut args: Vec<String> = Vec::new();
+        let mut words = rest.split_whitespace().peekable();
+        while let Some(w) = words.next() {
+            match w {
+                "-w" => {
+                    words.next();
+                }
+                "-r" | "-F" => {
+                    args.push(w.to_string());
+                    args.push(v.join(words.next().unwrap()).to_string_lossy().into_owned());
+                }
+                "'\"ab\"'" => args.push("\"ab\"".to_string()),
+                _ => args.push(w.to_string()),
+            }
+        }
+        let name = Path::new(out).file_name().unwrap().to_string_lossy().into_owned();
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        let ours = run_argus(&argv, &tmp(&format!("vec-{name}")));
+        let theirs = std::fs::read(v.join(out)).unwrap();
+        assert_same_flows(&ours, &theirs, &name);
+        // The management records carry the same fields but the clock.
+        let (m1, m2) = (mars(&ours), mars(&theirs));
+        assert_eq!(m1.len(), m2.len(), "{name}: management records");
+        for (a, b) in m1.iter().zip(&m2) {
+            assert_eq!(a[..24], b[..24], "{name}: MAR header/status/ids");
+            assert_eq!(a[40..48], b[40..48], "{name}: MAR versions and intervals");
+            assert_eq!(a[104..], b[104..], "{name}: MAR user data lengths and ids");
+        }
+        n += 1;
+    }
+    assert!(n >= 20, "only {n} argus commands in COMMANDS.tsv");
+}
+
+/// Captures whose reference argus 3.0.8.2 cannot be matched: it rejects
+/// LINKTYPE_IPV4 (228), and on the PPP capture carrying MPLS it reads past
+/// the packets (its reference is not deterministic).
+const DIFFERENT: &[&str] = &[
+    "wireshark-http-ooo",
+    "wireshark-ipoipoip",
+    "wireshark-retrans-tls",
+    "wireshark-tcp-badsegments",
+    "tcpdump-mpls-traceroute",
+];
+
+#[test]
+fn every_reference_capture_gives_argus_s_records() {
+    let p = util::shared_reference().join("pcaps");
+    let mut n = 0;
+    for dir in ["real", "encap", "edge"] {
+        for e in std::fs::read_dir(p.join(dir)).unwrap() {
+            let path = e.unwrap().path();
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let reference = p.join("argus-ref").join(format!("{stem}.argus"));
+            if !reference.exists() || DIFFERENT.contains(&stem.as_str()) {
+                continue;
+            }
+            let ours =
+                run_argus(&["-X", "-r", path.to_str().unwrap()], &tmp(&format!("{stem}.argus")));
+            assert_same_flows(&ours, &std::fs::read(&reference).unwrap(), &stem);
+            n += 1;
+        }
+    }
+    assert!(n >= 30, "only {n} captures compared");
+}
+
+#[test]
+fn link_type_228_is_decoded_where_argus_rejects_it() {
+    let p = util::shared_reference().join("pcaps/edge/wireshark-retrans-tls.pcap");
+    let ours = run_argus(&["-X", "-r", p.to_str().unwrap()], &tmp("228.argus"));
+    assert_eq!(flow_records(&ours).len(), 1);
+}
+
+#[test]
+fn the_debian_ra_prints_our_records_as_it_prints_argus_s() {
+    let v = util::shared_reference().join("vectors");
+    let out = tmp("tcp4-ra.argus");
+    run_argus(&["-X", "-r", v.join("pcap/tcp4.pcap").to_str().unwrap()], &out);
+    let fields =
+        "stime ltime flgs proto saddr sport dir daddr dport spkts dpkts sbytes dbytes state";
+    let mut ra = Command::new("ra");
+    ra.args(["-X", "-u", "-n", "-c", ","])
+        .arg("-s")
+        .args(fields.split(' '))
+        .arg("-r")
+        .arg(&out)
+        .env("TZ", "UTC");
+    let o = ra.output().expect("Debian's ra (apt-get install argus-client)");
+    let got = String::from_utf8(o.stdout).unwrap();
+    let want = std::fs::read_to_string(v.join("golden/tcp4.raXu.csv")).unwrap();
+    assert_eq!(got, want);
+}
+
+/// A classic pcap of `linktype` holding `frames` (1 s apart).
+fn pcap(linktype: u32, frames: &[Vec<u8>]) -> Vec<u8> {
+    let mut f = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0];
+    f.extend(linktype.to_le_bytes());
+    for (n, d) in frames.iter().enumerate() {
+        f.extend((1_700_000_000 + n as u32).to_le_bytes());
+        f.extend(0u32.to_le_bytes());
+        f.extend((d.len() as u32).to_le_bytes());
+        f.extend((d.len() as u32).to_le_bytes());
+        f.extend(d);
+    }
+    f
+}
+
+fn udp(src: [u8; 4], dst: [u8; 4], sp: u16, dp: u16) -> Vec<u8> {
+    let mut ip = vec![0x45, 0, 0, 32, 0, 1, 0, 0, 64, 17, 0, 0];
+    ip.extend(src);
+    ip.extend(dst);
+    ip.extend(sp.to_be_bytes());
+    ip.extend(dp.to_be_bytes());
+    ip.extend([0, 12, 0, 0, b'd', b'a', b't', b'a']);
+    ip
+}
+
+fn ipv6_udp() -> Vec<u8> {
+    let mut ip = vec![0x60, 0, 0, 0, 0, 12, 17, 64];
+    ip.extend([0x20, 0x01, 0x0d, 0xb8]);
+    ip.extend([0; 11]);
+    ip.push(1);
+    ip.extend([0x20, 0x01, 0x0d, 0xb8]);
+    ip.extend([0; 11]);
+    ip.push(2);
+    ip.extend([0x13, 0x88, 0x13, 0x89, 0, 12, 0, 0, b'd', b'a', b't', b'a']);
+    ip
+}
+
+/// Runs argus on a crafted capture and returns what Debian's ra prints.
+fn flows_of(name: &str, capture: Vec<u8>, extra: &[&str]) -> String {
+    let input = tmp(&format!("{name}.pcap"));
+    std::fs::write(&input, capture).unwrap();
+    let out = tmp(&format!("{name}.argus"));
+    let mut args = vec!["-X", "-r", input.to_str().unwrap()];
+    args.extend(extra);
+    run_argus(&args, &out);
+    let o = Command::new("ra")
+        .args([
+            "-X", "-n", "-c", ",", "-s", "proto", "saddr", "sport", "daddr", "dport", "pkts",
+            "bytes", "-r",
+        ])
+        .arg(&out)
+        .output()
+        .expect("Debian's ra");
+    String::from_utf8(o.stdout).unwrap()
+}
+
+#[test]
+fn every_link_type_makes_flows() {
+    let v4 = udp([10, 0, 0, 1], [10, 0, 0, 2], 1000, 2000);
+    let eth = |t: u16, p: &[u8]| {
+        let mut f = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1];
+        f.extend(t.to_be_bytes());
+        f.extend_from_slice(p);
+        f
+    };
+    let with = |head: &[u8], p: &[u8]| {
+        let mut f = head.to_vec();
+        f.extend_from_slice(p);
+        f
+    };
+    let want4 = "udp,10.0.0.1,1000,10.0.0.2,2000,2,";
+    let cases: Vec<(&str, u32, Vec<u8>, &str)> = vec![
+        ("ether", 1, eth(0x0800, &v4), want4),
+        ("vlan", 1, eth(0x8100, &with(&[0, 5, 0x08, 0x00], &v4)), want4),
+        ("qinq-as-argus", 1, eth(0x88a8, &with(&[0, 5, 0x81, 0, 0, 6, 0x08, 0x00], &v4)), "34984,"),
+        ("mpls", 1, eth(0x8847, &with(&[0, 1, 0x11, 64], &v4)), want4),
+        ("pppoe", 1, eth(0x8864, &with(&[0x11, 0, 0, 1, 0, 34, 0, 0x21], &v4)), want4),
+        ("snap", 1, eth(40, &with(&[0xaa, 0xaa, 3, 0, 0, 0, 0x08, 0x00], &v4)), want4),
+        ("sll", 113, with(&[0, 0, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0, 0x08, 0x00], &v4), want4),
+        (
+            "sll2",
+            276,
+            with(&[0x08, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0], &v4),
+            want4,
+        ),
+        ("null", 0, with(&2u32.to_le_bytes(), &v4), want4),
+        ("loop", 108, with(&2u32.to_be_bytes(), &v4), want4),
+        ("raw", 101, v4.clone(), want4),
+        ("ipv4", 228, v4.clone(), want4),
+        ("ipv6", 229, ipv6_udp(), "udp,2001:db8::1,5000,2001:db8::2,5001,2,"),
+        ("ppp", 9, with(&[0xff, 3, 0, 0x21], &v4), want4),
+        ("ppp-hdlc", 50, with(&[0xff, 3, 0, 0x21], &v4), want4),
+        ("chdlc", 104, with(&[0x0f, 0, 0x08, 0], &v4), want4),
+        (
+            "80211",
+            105,
+            with(
+                &[
+                    0x08, 0x01, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 0, 0,
+                    0xaa, 0xaa, 3, 0, 0, 0, 8, 0,
+                ],
+                &v4,
+            ),
+            want4,
+        ),
+    ];
+    for (name, lt, frame, want) in cases {
+        let got = flows_of(name, pcap(lt, &[frame.clone(), frame]), &[]);
+        let line = got.lines().nth(1).unwrap_or("");
+        assert!(line.starts_with(want), "{name}: {got}");
+    }
+    // Radiotap around the 802.11 frame.
+    let mut rt = vec![0, 0, 8, 0, 0, 0, 0, 0, 0x08, 0x01, 0, 0];
+    rt.extend([1u8; 18]);
+    rt.extend([0, 0, 0xaa, 0xaa, 3, 0, 0, 0, 8, 0]);
+    rt.extend(&v4);
+    let got = flows_of("radiotap", pcap(127, &[rt.clone(), rt]), &[]);
+    assert!(got.lines().nth(1).unwrap_or("").starts_with(want4), "radiotap: {got}");
+}
+
+#[test]
+fn truncated_and_garbage_inputs_never_crash() {
+    let v4 = udp([10, 0, 0, 1], [10, 0, 0, 2], 1000, 2000);
+    for lt in [0u32, 1, 9, 50, 101, 104, 105, 108, 113, 127, 228, 229, 276] {
+        let frames: Vec<Vec<u8>> = (0..v4.len() + 20)
+            .map(|n| [&[0x45u8, 0, 0, 32][..], &v4[..n.min(v4.len())]].concat())
+            .collect();
+        flows_of(&format!("garbage-{lt}"), pcap(lt, &frames), &[]);
+    }
+    // A truncated file: what was read is written, and the exit says so.
+    let mut f = pcap(1, &[udp([1, 1, 1, 1], [2, 2, 2, 2], 1, 2)]);
+    f.truncate(f.len() - 3);
+    let input = tmp("trunc.pcap");
+    std::fs::write(&input, f).unwrap();
+    let out = tmp("trunc.argus");
+    let o = util::run(util::role("argus").args(["-X", "-r"]).arg(&input).arg("-w").arg(&out));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("truncated"));
+    assert_eq!(mars(&std::fs::read(&out).unwrap()).len(), 2);
+}
+
+#[test]
+fn stdin_stdout_append_and_capture_filter() {
+    let f = pcap(1, &[eth_udp(53), eth_udp(80), eth_udp(53)]);
+    // -r - reads stdin, -w - writes stdout.
+    let mut child = util::role("argus")
+        .args(["-X", "-r", "-", "-w", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(&f).unwrap();
+    }
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    assert_eq!(flow_records(&o.stdout).len(), 2);
+    // Appending: a second run adds a second initial MAR and its records.
+    let input = tmp("app.pcap");
+    std::fs::write(&input, &f).unwrap();
+    let out = tmp("app.argus");
+    for _ in 0..2 {
+        let o = util::run(util::role("argus").args(["-X", "-r"]).arg(&input).arg("-w").arg(&out));
+        assert!(o.status.success());
+    }
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(mars(&bytes).len(), 4);
+    assert_eq!(flow_records(&bytes).len(), 4);
+    // A trailing BPF expression filters packets.
+    let out = tmp("bpf.argus");
+    let o = util::run(
+        util::role("argus")
+            .args(["-X", "-r"])
+            .arg(&input)
+            .arg("-w")
+            .arg(&out)
+            .args(["-", "udp", "port", "80"]),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(flow_records(&std::fs::read(&out).unwrap()).len(), 1);
+    // A bad filter is a one-line error and a failure.
+    let o = util::run(
+        util::role("argus").args(["-X", "-r"]).arg(&input).args(["-w", "-", "port", "("]),
+    );
+    assert_eq!(o.status.code(), Some(1));
+}
+
+fn eth_udp(dport: u16) -> Vec<u8> {
+    let mut f = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00];
+    f.extend(udp([10, 0, 0, 1], [10, 0, 0, 2], 1000, dport));
+    f
+}
+
+#[test]
+fn status_interval_and_verbose_summary() {
+    let frames: Vec<Vec<u8>> = (0..10).map(|_| eth_udp(53)).collect();
+    let input = tmp("status.pcap");
+    std::fs::write(&input, pcap(1, &frames)).unwrap();
+    let out = tmp("status.argus");
+    let o = util::run(
+        util::role("argus").args(["-X", "-v", "-S", "2", "-r"]).arg(&input).arg("-w").arg(&out),
+    );
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("10 packets"), "{err}");
+    // 10 packets 1 s apart, reported every 2 s.
+    let recs = flow_records(&std::fs::read(&out).unwrap());
+    assert!(recs.len() >= 4, "{} records", recs.len());
+}
