@@ -3,5 +3,7 @@
 
 mod util;
 
+mod archive;
 mod argus;
+mod codec;
 mod dispatch;

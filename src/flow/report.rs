@@ -2,7 +2,9 @@
 //! (`ArgusGenerateListRecord` + `ArgusGenerateRecord`): DSR selection,
 //! narrowest counter widths, the TIME DSR form, TCP status folding.
 
-use super::key::{QUAL_ARP, QUAL_ETHER, QUAL_IPV4, QUAL_IPV6, QUAL_RARP, SUB_REVERSE};
+use super::key::{
+    QUAL_ARP, QUAL_ETHER, QUAL_FRAGMENT, QUAL_IPV4, QUAL_IPV6, QUAL_RARP, SUB_REVERSE,
+};
 use super::state::{FlowState, Net, TimeStat, RECORD_WRITTEN};
 use super::tcp;
 use super::Engine;
@@ -55,27 +57,27 @@ fn build(cfg: &super::Config, fl: &FlowState, cause_bits: u8) -> Flow {
         srcid_kind: cfg.srcid.kind,
         srcid: cfg.srcid.bytes,
         seq: fl.seq,
+        len: 3,
     });
     r.key = Some(key_of(fl));
     r.time = Some(time_of(cfg, fl));
     r.metrics = Some(metrics_of(cfg, fl));
     r.network = network_of(fl);
     if let Some(v) = fl.vlan {
-        r.vlan = Some(Vlan { qual: v.qual, src_tci: v.src, dst_tci: v.dst });
+        r.vlan = Some(Vlan { subtype: 0, qual: v.qual, src_tci: v.src, dst_tci: v.dst });
     }
     if let Some(m) = fl.mpls {
         let mut sub = 0;
-        let mut src = Vec::new();
-        let mut dst = Vec::new();
+        let mut len = 1;
         if m.qual >> 4 > 0 {
             sub |= 1;
-            src.push(m.src);
+            len += 1;
         }
         if m.qual & 0x0f > 0 {
             sub |= 2;
-            dst.push(m.dst);
+            len += 1;
         }
-        r.mpls = Some(Mpls { subtype: sub, qual: m.qual, src_labels: src, dst_labels: dst });
+        r.mpls = Some(Mpls { subtype: sub, qual: m.qual, src_label: m.src, dst_label: m.dst, len });
     }
     if fl.jitter {
         r.jitter = jitter_of(fl);
@@ -83,6 +85,7 @@ fn build(cfg: &super::Config, fl: &FlowState, cause_bits: u8) -> Flow {
     if let Some(a) = fl.attr {
         let d = |x: super::state::AttrDir| IpAttrDir { ttl: x.ttl, tos: x.tos, ip_id: x.ip_id };
         r.ipattr = Some(IpAttr {
+            subtype: 0,
             qual: a.qual,
             src: d(a.src),
             dst: d(a.dst),
@@ -99,6 +102,7 @@ fn build(cfg: &super::Config, fl: &FlowState, cause_bits: u8) -> Flow {
         };
         if let Some(qual) = qual {
             r.psize = Some(PacketSize {
+                subtype: 0,
                 qual,
                 src: PacketSizeDir { min: p.src_min, max: p.src_max },
                 dst: PacketSizeDir { min: p.dst_min, max: p.dst_max },
@@ -110,7 +114,6 @@ fn build(cfg: &super::Config, fl: &FlowState, cause_bits: u8) -> Flow {
             let d = UserData {
                 subtype: if n == 0 { 0x90 } else { 0xa0 },
                 size: u.size,
-                len: (2 + u.data.len().div_ceil(4)) as u16,
                 data: u.data.clone(),
             };
             if n == 0 {
@@ -122,6 +125,7 @@ fn build(cfg: &super::Config, fl: &FlowState, cause_bits: u8) -> Flow {
     }
     if let Some(m) = fl.mac {
         r.mac = Some(Mac {
+            subtype: 0,
             qual: m.qual,
             src: m.src,
             dst: m.dst,
@@ -131,8 +135,8 @@ fn build(cfg: &super::Config, fl: &FlowState, cause_bits: u8) -> Flow {
         });
     }
     r.icmp = fl.icmp;
-    let (_, s, d) = fl.encaps.unwrap_or((0, 0, 0));
-    r.encaps = Some(Encaps { src: s, dst: d });
+    let (q, s, d) = fl.encaps.unwrap_or((0, 0, 0));
+    r.encaps = Some(Encaps { subtype: 0, qual: q, src: s, dst: d });
     r
 }
 
@@ -152,8 +156,14 @@ fn key_of(fl: &FlowState) -> FlowKey {
                 tp_p: b[9],
                 l4: [b[10], b[11], b[12], b[13], b[14], b[15]],
             };
+            // The model holds IP keys in originator order: ra's swap of a
+            // REVERSE key (addresses; ports of TCP and UDP non-fragments).
             if reversed {
-                crate::record::unreverse_ipv4(&mut k, fl.key_qual);
+                std::mem::swap(&mut k.src, &mut k.dst);
+                if fl.key_qual & QUAL_FRAGMENT == 0 && matches!(k.proto, 6 | 17) {
+                    k.l4.swap(0, 2);
+                    k.l4.swap(1, 3);
+                }
             }
             KeyAddrs::Ipv4(k)
         }
@@ -163,26 +173,25 @@ fn key_of(fl: &FlowState) -> FlowKey {
                 dst: u128::from_be_bytes(b[16..32].try_into().unwrap_or([0; 16])),
                 flow_word: u32::from_be_bytes([b[32], b[33], b[34], b[35]]),
                 l4: [b[36], b[37], b[38], b[39]],
+                masks: None,
             };
             if reversed {
-                crate::record::unreverse_ipv6(&mut k, fl.key_qual);
+                // ra swaps IPv6 ports of TCP and UDP even in fragment keys.
+                std::mem::swap(&mut k.src, &mut k.dst);
+                if matches!(k.proto(), 6 | 17) {
+                    k.l4.swap(0, 2);
+                    k.l4.swap(1, 3);
+                }
             }
             KeyAddrs::Ipv6(k)
         }
-        QUAL_ETHER => {
-            let mut k = EtherKey {
-                dst: b[0..6].try_into().unwrap_or([0; 6]),
-                src: b[6..12].try_into().unwrap_or([0; 6]),
-                ether_type: u16::from_be_bytes([b[12], b[13]]),
-                dsap: b[14],
-                ssap: b[15],
-            };
-            if reversed {
-                std::mem::swap(&mut k.dst, &mut k.src);
-                std::mem::swap(&mut k.dsap, &mut k.ssap);
-            }
-            KeyAddrs::Ether(k)
-        }
+        QUAL_ETHER => KeyAddrs::Ether(EtherKey {
+            dst: b[0..6].try_into().unwrap_or([0; 6]),
+            src: b[6..12].try_into().unwrap_or([0; 6]),
+            ether_type: u16::from_be_bytes([b[12], b[13]]),
+            dsap: b[14],
+            ssap: b[15],
+        }),
         QUAL_ARP => {
             // argus writes 4 + ceil(hln/4) words, the hardware address cut
             // by the next DSR; a reply-first (REVERSE) key escapes its ARP
@@ -240,6 +249,7 @@ fn time_of(cfg: &super::Config, fl: &FlowState) -> Time {
             len: 1 + 2 * n,
             src: TimeRange { start: t.src_start, end: t.src_end },
             dst: TimeRange { start: t.dst_start, end: t.dst_end },
+            nanos: [0; 4],
         };
     }
     // argus's min/max: the minimum compares seconds only (first stamp of
@@ -263,6 +273,7 @@ fn time_of(cfg: &super::Config, fl: &FlowState) -> Time {
         len,
         src: TimeRange { start: tmin, end: if len == 5 { tmax } else { tmin } },
         dst: TimeRange::default(),
+        nanos: [0; 4],
     }
 }
 
@@ -297,12 +308,19 @@ fn metrics_of(cfg: &super::Config, fl: &FlowState) -> Metrics {
         0x0c
     };
     let app = cfg.appbytes && (s.appbytes > 0 || d.appbytes > 0);
-    let dm = |u: super::state::Uni| DirMetrics {
-        pkts: u.pkts,
-        bytes: u.bytes,
-        appbytes: if app { u.appbytes } else { 0 },
+    // argus casts each counter to the width it picked.
+    let mask: u64 = match qual {
+        0x01 => 0xff,
+        0x02 | 0x06 | 0x0a => 0xffff,
+        0x03 | 0x07 | 0x0b => 0xffff_ffff,
+        _ => u64::MAX,
     };
-    Metrics { subtype: if app { 0x04 } else { 0x01 }, qual, src: dm(s), dst: dm(d) }
+    let dm = |u: super::state::Uni| DirMetrics {
+        pkts: u.pkts & mask,
+        bytes: u.bytes & mask,
+        appbytes: if app { u.appbytes & mask } else { 0 },
+    };
+    Metrics { subtype: if app { 0x04 } else { 0x01 }, qual, src: dm(s), dst: dm(d), pad: [0; 3] }
 }
 
 fn network_of(fl: &FlowState) -> Option<Network> {

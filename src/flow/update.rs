@@ -9,7 +9,7 @@ use super::state::{
 };
 use super::tcp::{self, Outcome, Seg};
 use super::Engine;
-use crate::record::{IcmpEvent, IcmpObject, TcpPerf, Timeval};
+use crate::record::{IcmpObject, TcpPerf, Timeval};
 use crate::wire::{be16, be32, encaps as enc, Frame, NetKind};
 
 pub const START: u8 = 0x10;
@@ -660,7 +660,7 @@ impl Engine {
             };
             let now = self.now;
             let target = self.table.get_mut(j);
-            let mut ev = target.icmp.unwrap_or(IcmpEvent { len: 8, ..IcmpEvent::default() });
+            let mut ev = target.icmp.unwrap_or_default();
             match ty {
                 3 => ev.qual = 0x01,
                 5 => ev.qual = 0x02,
@@ -675,7 +675,6 @@ impl Engine {
             ev.isrc = obj.isrc;
             ev.idst = obj.idst;
             ev.gateway = obj.gateway;
-            ev.len = 8;
             target.icmp = Some(ev);
             let tm = &mut target.time;
             if tm.src_start.sec == 0 {

@@ -10,7 +10,7 @@
 use std::fs::OpenOptions;
 use std::io::{self, BufWriter, Write};
 
-use super::encode;
+use crate::codec;
 use crate::filter::Filter;
 use crate::record::{Network, Record};
 
@@ -56,7 +56,7 @@ impl ArchiveWriter {
             }
         }
         self.scratch.clear();
-        encode::encode(rec, &mut self.scratch);
+        codec::encode(rec, &mut self.scratch).map_err(|e| io::Error::other(e.to_string()))?;
         if let Record::Flow(fl) = rec {
             if let Some(Network::TcpInit(_)) = &fl.network {
                 self.patch_tcp_init_win();
@@ -74,7 +74,7 @@ impl ArchiveWriter {
     /// Writes a management record (no filter).
     pub fn write_mar(&mut self, rec: &Record) -> io::Result<()> {
         self.scratch.clear();
-        encode::encode(rec, &mut self.scratch);
+        codec::encode(rec, &mut self.scratch).map_err(|e| io::Error::other(e.to_string()))?;
         self.since_mar = 0;
         self.out.write_all(&self.scratch)
     }

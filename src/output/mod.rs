@@ -2,6 +2,5 @@
 //! Shared with the clients' `ra -w`.
 
 pub mod archive;
-pub mod encode;
 
 pub use archive::ArchiveWriter;

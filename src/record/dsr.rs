@@ -5,8 +5,12 @@
 //! union's bytes and offers accessors for each interpretation, so nothing is
 //! lost between decode and encode. Fields that only describe *how* a DSR was
 //! laid out on the wire (`subtype`, `qual`, `len`) are kept so the codec can
-//! write the same form back; code that builds new records sets them the way
-//! argus does (see the `new`/`for_*` constructors and `codec`).
+//! write the same form back; code that builds new records uses the
+//! constructors in `record::build`, which set them the way argus does.
+//!
+//! Values are semantic: numbers are plain numbers whatever their byte order
+//! on the wire (the codec knows the host-order quirks of argus 3.0.8.2), and
+//! `src` always means the flow's originator.
 
 use super::Timeval;
 
@@ -33,6 +37,8 @@ pub mod dsr_type {
     pub const COR: u8 = 0x62;
     pub const COCODE: u8 = 0x64;
     pub const LABEL: u8 = 0x66;
+    /// Bit 7 of the type byte: an "immediate" DSR, exactly one word long.
+    pub const IMMEDIATE: u8 = 0x80;
 }
 
 /// Key kinds (low 6 bits of the FLOW DSR subtype).
@@ -46,6 +52,8 @@ pub mod key_kind {
     pub const LAYER_2: u8 = 0x07;
     /// Bit 6 of the subtype: key stored swapped relative to the originator.
     pub const REVERSE: u8 = 0x40;
+    /// Bit 7 of the subtype: "key attribute" flag (never set by argus).
+    pub const KEY_ATTRIBUTE: u8 = 0x80;
 }
 
 /// Address families (low 5 bits of the FLOW DSR qualifier).
@@ -61,7 +69,8 @@ pub mod family {
     pub const LCP: u8 = 0x09;
     pub const ISIS: u8 = 0x0A;
     pub const UDT: u8 = 0x0D;
-    /// Qualifier bit: ICMP flow whose first packet was a reply.
+    /// Qualifier bit: ICMP flow whose first packet was a reply (argus's
+    /// internal "direction" flag; `ra` uses it in its direction correction).
     pub const DIRECTION: u8 = 0x20;
     /// Qualifier bit: the IPv4 mask bytes are prefix lengths.
     pub const MASKLEN: u8 = 0x40;
@@ -81,20 +90,42 @@ pub mod ipproto {
 }
 
 /// TRANSPORT DSR (0x01): probe id and per-flow sequence number.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+///
+/// The body is laid out at fixed offsets whatever the subtype bits say (this
+/// is how `ra` reads it): srcid at +0, seq at +4. `len` (words, header
+/// included) says how much of it is stored: 3 for both (what argus writes),
+/// 2 for the source id only, 1 for none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Transport {
     /// 0x01 = has source id, 0x02 = has sequence number.
     pub subtype: u8,
-    /// Source id kind (the qualifier): 0 none, 0x01 IPv4, 0x20 integer, 0x21 string.
+    /// Source id kind (the qualifier), see [`srcid_kind`].
     pub srcid_kind: u8,
     /// The 4 source id bytes as stored (BE number, IPv4 address, or NUL-padded text).
     pub srcid: [u8; 4],
     pub seq: u32,
+    pub len: u8,
 }
 
-/// IPv4 flow key body. `l4` is the 6-byte union after the protocol bytes;
-/// its meaning depends on `proto` (ports and masks, ICMP type/code/id,
-/// ESP SPI, ...) and is read through the accessors.
+impl Default for Transport {
+    fn default() -> Transport {
+        Transport { subtype: 0x03, srcid_kind: 0, srcid: [0; 4], seq: 0, len: 3 }
+    }
+}
+
+/// Source id kinds (the TRANSPORT qualifier).
+pub mod srcid_kind {
+    pub const NONE: u8 = 0x00;
+    pub const IPV4: u8 = 0x01;
+    pub const INT: u8 = 0x20;
+    pub const STRING: u8 = 0x21;
+}
+
+/// IPv4 flow key body (16 bytes on the wire). `l4` is the 6-byte union after
+/// the protocol bytes; its meaning depends on `proto` (ports and masks, ICMP
+/// type/code/id, ESP SPI, a fragment's IP id, ...) and is read through the
+/// accessors. The bytes are kept exactly as stored, except that ports (TCP
+/// and UDP) and prefix-length masks are in originator order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Ipv4Key {
     pub src: u32,
@@ -111,9 +142,11 @@ impl Ipv4Key {
     pub fn dport(&self) -> u16 {
         u16::from_be_bytes([self.l4[2], self.l4[3]])
     }
+    /// Source prefix length (meaningful when the key has the MASKLEN qualifier bit).
     pub fn smask(&self) -> u8 {
         self.l4[4]
     }
+    /// Destination prefix length (meaningful with MASKLEN).
     pub fn dmask(&self) -> u8 {
         self.l4[5]
     }
@@ -129,26 +162,56 @@ impl Ipv4Key {
     pub fn icmp_code(&self) -> u8 {
         self.l4[1]
     }
+    /// ICMP identifier (echo) or embedded port/protocol (errors). argus
+    /// 3.0.8.2 stores it little-endian; this is the true value. (`ra`
+    /// byte-swaps it when printing: it shows `icmp_id().swap_bytes()`.)
+    pub fn icmp_id(&self) -> u16 {
+        u16::from_le_bytes([self.l4[2], self.l4[3]])
+    }
+    /// ICMP echo sequence number (stored little-endian by argus 3.0.8.2).
+    pub fn icmp_ip_id(&self) -> u16 {
+        u16::from_le_bytes([self.l4[4], self.l4[5]])
+    }
+    /// IGMP type (IGMP keys).
+    pub fn igmp_type(&self) -> u8 {
+        self.l4[0]
+    }
     /// ESP security parameter index (ESP keys).
     pub fn esp_spi(&self) -> u32 {
         u32::from_be_bytes([self.l4[2], self.l4[3], self.l4[4], self.l4[5]])
     }
+    /// IP id of a fragment key (qualifier FRAGMENT), little-endian on the wire.
+    pub fn frag_ip_id(&self) -> u16 {
+        u16::from_le_bytes([self.l4[4], self.l4[5]])
+    }
+    /// DNS transaction id that argus 3.0.8.2 keeps in the mask bytes of UDP
+    /// keys to or from port 53 (little-endian on the wire).
+    pub fn dns_txid(&self) -> u16 {
+        u16::from_le_bytes([self.l4[4], self.l4[5]])
+    }
 }
 
-/// IPv6 flow key body. `flow_word` is the BE word at offset 32: next header
-/// in the top byte, 4 reserved bits, 20-bit flow label. `l4` holds ports,
-/// ICMPv6 type/code/id, the ESP SPI or the fragment id, by protocol.
+/// IPv6 flow key body (40 bytes, or 44 with prefix-length masks).
+/// `flow_word` is the BE word at offset 32: next header in the top byte, 4
+/// reserved bits, 20-bit flow label. `l4` holds ports, ICMPv6 type/code/id,
+/// the ESP SPI or the fragment id, by protocol. `masks` is the optional
+/// extra word the clients write with the MASKLEN qualifier (two u16 prefix
+/// lengths, host order), kept as bytes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Ipv6Key {
     pub src: u128,
     pub dst: u128,
     pub flow_word: u32,
     pub l4: [u8; 4],
+    pub masks: Option<[u8; 4]>,
 }
 
 impl Ipv6Key {
     pub fn proto(&self) -> u8 {
         (self.flow_word >> 24) as u8
+    }
+    pub fn flow_label(&self) -> u32 {
+        self.flow_word & 0x000f_ffff
     }
     pub fn sport(&self) -> u16 {
         u16::from_be_bytes([self.l4[0], self.l4[1]])
@@ -159,6 +222,22 @@ impl Ipv6Key {
     pub fn set_ports(&mut self, sport: u16, dport: u16) {
         self.l4[0..2].copy_from_slice(&sport.to_be_bytes());
         self.l4[2..4].copy_from_slice(&dport.to_be_bytes());
+    }
+    /// ICMPv6 type (ICMPv6 keys).
+    pub fn icmp_type(&self) -> u8 {
+        self.l4[0]
+    }
+    /// ICMPv6 code (ICMPv6 keys).
+    pub fn icmp_code(&self) -> u8 {
+        self.l4[1]
+    }
+    /// ICMPv6 id as stored (argus 3.0.8.2 writes 0 for echo).
+    pub fn icmp_id(&self) -> u16 {
+        u16::from_be_bytes([self.l4[2], self.l4[3]])
+    }
+    /// ESP SPI, or the fragment id of a fragment key.
+    pub fn l4_word(&self) -> u32 {
+        u32::from_be_bytes(self.l4)
     }
 }
 
@@ -189,6 +268,10 @@ pub struct ArpKey {
     pub haddr: [u8; 4],
 }
 
+/// The largest key body kept as bytes in [`KeyAddrs::Other`]; longer keys
+/// are kept as raw DSRs.
+pub const OTHER_KEY_MAX: usize = 48;
+
 /// The addresses of a flow key, by family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum KeyAddrs {
@@ -196,22 +279,30 @@ pub enum KeyAddrs {
     Ipv6(Ipv6Key),
     Ether(EtherKey),
     Arp(ArpKey),
-    /// Any other key (RARP, MPLS/VLAN/L2 matrix, WLAN, ISIS, ...): the body
-    /// bytes as stored, `len` of them.
+    /// Any other key (RARP, MPLS/VLAN/L2 matrix, WLAN, ISIS, legacy ARP,
+    /// a known family stored with an unexpected length, ...): the body
+    /// bytes exactly as stored, `len` of them.
     Other {
-        bytes: [u8; 48],
+        bytes: [u8; OTHER_KEY_MAX],
         len: u8,
     },
 }
 
 /// FLOW DSR (0x02): the flow key.
 ///
-/// Addresses, ports and masks are in *originator* order (`src` sent the
-/// first packet). `reversed` remembers that the wire form had the REVERSE
-/// bit, i.e. stored the key swapped; the codec swaps back when writing.
+/// Addresses, ports and masks of IPv4 and IPv6 keys of the classic 5-tuple
+/// and layer-3 matrix kinds are in *originator* order: the codec un-reverses
+/// them on read exactly as `ra` 3.0.8.2 does (addresses always; ports for
+/// TCP and UDP; masks when the MASKLEN bit is set) and re-applies the swap
+/// on write. `reversed` remembers the wire's REVERSE bit.
+///
+/// Ethernet, ARP and other keys are kept as stored, as `ra` does; for an
+/// ARP key with REVERSE set the codec instead swaps the record's
+/// per-direction data ([`super::Flow::swap_directions`]), again as `ra` does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FlowKey {
-    /// Key kind ([`key_kind`]), without the REVERSE bit.
+    /// The subtype without the REVERSE bit: key kind ([`key_kind`]) in the
+    /// low 6 bits, the (never used) key-attribute flag in bit 7.
     pub kind: u8,
     pub reversed: bool,
     /// The qualifier as stored: family ([`family`]) plus flag bits.
@@ -220,8 +311,19 @@ pub struct FlowKey {
 }
 
 impl FlowKey {
+    /// Address family ([`family`]).
     pub fn family(&self) -> u8 {
         self.qual & 0x1f
+    }
+
+    /// Key kind ([`key_kind`]), without the flag bits.
+    pub fn key_kind(&self) -> u8 {
+        self.kind & 0x3f
+    }
+
+    /// True for the key of an IP fragment whose first fragment was not seen.
+    pub fn is_fragment(&self) -> bool {
+        self.qual & family::FRAGMENT != 0
     }
 
     /// IP protocol number, if this is an IP key.
@@ -241,22 +343,72 @@ pub struct TimeRange {
     pub end: Timeval,
 }
 
+/// TIME DSR subtype bits.
+pub mod time_subtype {
+    pub const ABSOLUTE_TIMESTAMP: u8 = 0x01;
+    pub const ABSOLUTE_RANGE: u8 = 0x02;
+    pub const ABSOLUTE_RELATIVE_RANGE: u8 = 0x03;
+    pub const RELATIVE_TIMESTAMP: u8 = 0x04;
+    pub const RELATIVE_RANGE: u8 = 0x05;
+    pub const SRC_START: u8 = 0x08;
+    pub const SRC_END: u8 = 0x10;
+    pub const DST_START: u8 = 0x20;
+    pub const DST_END: u8 = 0x40;
+    /// All four presence bits.
+    pub const PRESENCE: u8 = 0x78;
+}
+
+/// TIME DSR qualifiers.
+pub mod time_qual {
+    pub const UTC_MICROSECONDS: u8 = 0x18;
+    pub const UTC_NANOSECONDS: u8 = 0x19;
+}
+
 /// TIME DSR (0x03).
 ///
-/// `src`/`dst` are the four timestamps as the reader reconstructs them
-/// (zero where absent). `subtype`, `qual` and `len` give the stored form:
-/// argus's min/max form (subtype 0x01/0x02, no presence bits), the
-/// bidirectional form with presence bits 0x08/0x10/0x20/0x40, or the
-/// clients' relative form (first stamp absolute, the rest i32 µs offsets).
+/// `src`/`dst` are the four timestamps in microseconds, as the `ra` 3.0.8.2
+/// reader reconstructs them from the stored form, before any of `ra`'s
+/// later fix-ups that depend on the METER counts (zero where absent).
+/// `subtype`, `qual` and `len` give the stored form:
+///
+/// * argus's min/max form (no presence bits): the words fill src.start,
+///   src.end, dst.start, dst.end in that order, as many as `len` says
+///   (argus writes `03 01 18 03` + start, or `03 02 18 05` + start + end);
+/// * the bidirectional form with presence bits 0x08/0x10/0x20/0x40 and one
+///   absolute pair per present stamp (`len` = 1 + 2n);
+/// * the clients' relative form: the first present stamp absolute, the
+///   others signed 32-bit microsecond offsets from it (`len` = 2 + n).
+///
+/// With the nanosecond qualifier the stored fractions are nanoseconds;
+/// `nanos` keeps the sub-microsecond remainders (src.start, src.end,
+/// dst.start, dst.end) so the stored values come back exactly.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Time {
     pub subtype: u8,
-    /// 0x18 = UTC microseconds; 0x19 = UTC nanoseconds.
+    /// [`time_qual`]: 0x18 = UTC microseconds; 0x19 = UTC nanoseconds.
     pub qual: u8,
     /// Length in words including the header, as stored.
     pub len: u8,
     pub src: TimeRange,
     pub dst: TimeRange,
+    pub nanos: [u16; 4],
+}
+
+impl Time {
+    /// The earliest non-zero start (src or dst), or zero.
+    pub fn start(&self) -> Timeval {
+        match (self.src.start.is_zero(), self.dst.start.is_zero()) {
+            (false, false) => self.src.start.min(self.dst.start),
+            (false, true) => self.src.start,
+            (true, false) => self.dst.start,
+            (true, true) => Timeval::ZERO,
+        }
+    }
+
+    /// The latest end (src or dst).
+    pub fn end(&self) -> Timeval {
+        self.src.end.max(self.dst.end)
+    }
 }
 
 /// Packets, bytes and application bytes seen in one direction.
@@ -267,15 +419,43 @@ pub struct DirMetrics {
     pub appbytes: u64,
 }
 
+/// METER subtypes.
+pub mod meter_subtype {
+    /// Packets and bytes.
+    pub const PKTS_BYTES: u8 = 0x01;
+    /// Packets, bytes and application (payload) bytes.
+    pub const PKTS_BYTES_APP: u8 = 0x04;
+}
+
+/// Counter layouts: the METER and PSIZE qualifier (low nibble).
+pub mod meter_qual {
+    pub const SRCDST_BYTE: u8 = 0x01;
+    pub const SRCDST_SHORT: u8 = 0x02;
+    pub const SRCDST_INT: u8 = 0x03;
+    pub const SRCDST_LONG: u8 = 0x04;
+    pub const SRC_BYTE: u8 = 0x05;
+    pub const SRC_SHORT: u8 = 0x06;
+    pub const SRC_INT: u8 = 0x07;
+    pub const SRC_LONG: u8 = 0x08;
+    pub const DST_BYTE: u8 = 0x09;
+    pub const DST_SHORT: u8 = 0x0A;
+    pub const DST_INT: u8 = 0x0B;
+    pub const DST_LONG: u8 = 0x0C;
+}
+
 /// METER DSR (0x10).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Metrics {
-    /// 0x01 packets+bytes; 0x04 packets+bytes+application bytes.
+    /// [`meter_subtype`]: 0x01 packets+bytes; 0x04 packets+bytes+application bytes.
     pub subtype: u8,
-    /// Counter layout (width and which sides are present), see the format doc §2.6.
+    /// Counter layout ([`meter_qual`]): width and which sides are stored.
     pub qual: u8,
     pub src: DirMetrics,
     pub dst: DirMetrics,
+    /// The bytes after the counters up to the next word boundary (narrow
+    /// layouts with application bytes). argus 3.0.8.2 leaves stale buffer
+    /// contents there; kept so they come back as read.
+    pub pad: [u8; 3],
 }
 
 /// One statistics block of the AGR and JITTER DSRs.
@@ -291,12 +471,13 @@ pub struct StatBlock {
 }
 
 /// AGR DSR (0x60): aggregation statistics written by racluster / ra -w.
-/// Everything after `count` is host order (LE) on the wire.
+/// `count` and the times are BE; the statistics blocks are host order (LE)
+/// on the wire (an argus 3.0.8.2 client quirk). Stored length 20 words.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Agr {
+    /// Index of the metric the statistics are about.
     pub subtype: u8,
     pub qual: u8,
-    pub len: u8,
     pub count: u32,
     pub last_start: Timeval,
     pub last_time: Timeval,
@@ -417,6 +598,20 @@ pub struct EspObject {
     pub lost_seq: u32,
 }
 
+/// NETWORK DSR subtypes.
+pub mod network_subtype {
+    pub const EMPTY: u8 = 0x00;
+    pub const TCP_INIT: u8 = 0x03;
+    pub const TCP_STATUS: u8 = 0x04;
+    pub const TCP_PERF: u8 = 0x05;
+    pub const RTCP: u8 = 0x09;
+    pub const RTP: u8 = 0x0A;
+    pub const UDT: u8 = 0x0D;
+    pub const ARP: u8 = 0x10;
+    pub const ICMP: u8 = 0x34;
+    pub const ESP: u8 = 0x38;
+}
+
 /// NETWORK DSR (0x30): the protocol-specific state object.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Network {
@@ -428,13 +623,15 @@ pub enum Network {
     Icmp(IcmpObject),
     Esp(EspObject),
     /// ARP object (subtype 0x10): the responder's MAC. argus 3.0.8.2 writes it
-    /// 44 words long (the size of its largest object); `len` keeps that.
+    /// 44 words long (the size of its largest object, zero filled); `len`
+    /// keeps that.
     Arp {
         responder: [u8; 6],
         len: u8,
     },
     /// Objects the model does not decode (RTP, RTCP, UDT, IGMP, fragments,
-    /// ...): subtype, qualifier and body bytes as stored.
+    /// a known object with an unexpected length or qualifier, ...):
+    /// subtype, qualifier and body bytes as stored.
     Other {
         subtype: u8,
         qual: u8,
@@ -445,23 +642,30 @@ pub enum Network {
 /// VLAN DSR (0x40): full 802.1Q tag control fields (priority included).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Vlan {
+    pub subtype: u8,
     /// 0x01 src present, 0x02 dst present, 0x04/0x08 changed.
     pub qual: u8,
     pub src_tci: u16,
     pub dst_tci: u16,
 }
 
-/// MPLS DSR (0x44): label stack entries per direction (BE u32 each).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// MPLS DSR (0x44). argus 3.0.8.2 writes only the header (`len` 1, the
+/// label counts in the qualifier nibbles); `ra` reads a source and a
+/// destination label word after it. `len` (1..=3) says how many of the two
+/// label words are stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Mpls {
+    /// 0x01 src label present, 0x02 dst label present.
     pub subtype: u8,
     /// High nibble: number of src labels; low nibble: number of dst labels.
     pub qual: u8,
-    pub src_labels: Vec<u32>,
-    pub dst_labels: Vec<u32>,
+    pub src_label: u32,
+    pub dst_label: u32,
+    pub len: u8,
 }
 
-/// JITTER DSR (0x46): inter-packet time statistics in microseconds.
+/// JITTER DSR (0x46): inter-packet time statistics in microseconds, one
+/// XDR (BE) block per qualifier bit.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Jitter {
     pub subtype: u8,
@@ -492,11 +696,21 @@ pub mod ip_options {
     pub const RTRALERT: u32 = 0x40;
 }
 
+/// IPATTR qualifier bits.
+pub mod ipattr_qual {
+    pub const SRC: u8 = 0x01;
+    pub const DST: u8 = 0x02;
+    pub const SRC_OPTIONS: u8 = 0x04;
+    pub const DST_OPTIONS: u8 = 0x08;
+    pub const SRC_FRAGMENTS: u8 = 0x10;
+    pub const DST_FRAGMENTS: u8 = 0x20;
+}
+
 /// IPATTR DSR (0x48).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct IpAttr {
-    /// 0x01 src attr, 0x02 dst attr, 0x04 src options, 0x08 dst options,
-    /// 0x10 src fragments seen, 0x20 dst fragments seen.
+    pub subtype: u8,
+    /// [`ipattr_qual`]: which words are stored, and the fragment flags.
     pub qual: u8,
     pub src: IpAttrDir,
     pub dst: IpAttrDir,
@@ -514,41 +728,55 @@ pub struct PacketSizeDir {
 /// PSIZE DSR (0x12).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PacketSize {
+    pub subtype: u8,
     /// Same layout codes as the METER qualifier (0x02 both, 0x06 src, 0x0A dst).
     pub qual: u8,
     pub src: PacketSizeDir,
     pub dst: PacketSizeDir,
 }
 
+/// DATA DSR subtype bits.
+pub mod data_subtype {
+    pub const SRC_DATA: u8 = 0x10;
+    pub const DST_DATA: u8 = 0x20;
+    /// The DSR uses a 16-bit length (bytes 2-3) instead of qualifier + length.
+    pub const LEN_16BITS: u8 = 0x80;
+}
+
 /// DATA DSR (0x50): the first payload bytes of one direction (`-U`).
+///
+/// Stored as `50 SS LLLL | size u16 | count u16 | data, zero padded`, with
+/// `count` = `data.len()`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UserData {
     /// 0x90 source data, 0xA0 destination data (16-bit length bit included).
     pub subtype: u8,
     /// The configured capture size (`-U` value).
     pub size: u16,
-    /// The captured bytes (`count` on the wire is `data.len()`).
+    /// The captured bytes.
     pub data: Vec<u8>,
-    /// Length in words as stored (normally 2 + ceil(count/4)).
-    pub len: u16,
 }
 
-/// MAC DSR (0x42), oriented like the flow (src = originator's MAC).
+/// MAC DSR (0x42), oriented like the flow (src = originator's MAC), in
+/// Ethernet header order on the wire (destination first).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Mac {
+    pub subtype: u8,
     /// 0x01/0x02: a later src/dst packet had different MACs or ether type.
     pub qual: u8,
     pub src: [u8; 6],
     pub dst: [u8; 6],
-    /// The frame's outer ether type (LE on the wire in 3.0.8.2).
+    /// The frame's outer ether type (stored little-endian by 3.0.8.2).
     pub ether_type: u16,
     pub dsap: u8,
     pub ssap: u8,
 }
 
 /// ICMP DSR (0x34): an ICMP error that referred to this (non-ICMP) flow.
+/// Stored 8 words long (the last word unused, zero).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct IcmpEvent {
+    pub subtype: u8,
     pub qual: u8,
     pub icmp_type: u8,
     pub icmp_code: u8,
@@ -558,8 +786,6 @@ pub struct IcmpEvent {
     pub isrc: u32,
     pub idst: u32,
     pub gateway: u32,
-    /// Length in words as stored (argus writes 8 although 7 are used).
-    pub len: u8,
 }
 
 /// Encapsulation bits of the ENCAPS DSR.
@@ -596,46 +822,29 @@ pub mod encaps {
 /// ENCAPS DSR (0x20): bitmaps of the encapsulations seen per direction.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Encaps {
+    pub subtype: u8,
+    pub qual: u8,
     pub src: u32,
     pub dst: u32,
 }
 
 /// A DSR kept verbatim: unknown types, types the model does not decode
 /// (ASN, COCODE, LABEL, BEHAVIOR, COR, HISTO, ...), duplicates, and DSRs
-/// whose bytes do not match their header.
+/// whose bytes the model cannot reproduce exactly.
+///
+/// `shadows` names the typed slot that holds this DSR's *meaning* when the
+/// bytes were decoded but are not in a form the encoder would write (for
+/// example a METER with extra words after its counters): readers see the
+/// slot, the encoder writes these bytes instead.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RawDsr {
     /// The whole DSR, header included.
     pub bytes: Vec<u8>,
+    pub shadows: Option<super::flow::Slot>,
 }
 
 impl RawDsr {
     pub fn dsr_type(&self) -> u8 {
         self.bytes.first().map_or(0, |b| b & 0x7f)
-    }
-}
-
-/// Swaps an IPv4 key between the originator order the model holds and the
-/// order argus stored it in when the REVERSE bit is set (the same swap both
-/// ways, as `ra` 3.0.8.2 applies it): the addresses always, the ports only
-/// for TCP and UDP (not for fragment keys), the masks only when the
-/// qualifier says they are prefix lengths.
-pub fn unreverse_ipv4(k: &mut Ipv4Key, qual: u8) {
-    std::mem::swap(&mut k.src, &mut k.dst);
-    if qual & family::FRAGMENT == 0 && matches!(k.proto, ipproto::TCP | ipproto::UDP) {
-        k.l4.swap(0, 2);
-        k.l4.swap(1, 3);
-    }
-    if qual & family::MASKLEN != 0 {
-        k.l4.swap(4, 5);
-    }
-}
-
-/// The IPv6 counterpart of [`unreverse_ipv4`].
-pub fn unreverse_ipv6(k: &mut Ipv6Key, qual: u8) {
-    std::mem::swap(&mut k.src, &mut k.dst);
-    if qual & family::FRAGMENT == 0 && matches!(k.proto(), ipproto::TCP | ipproto::UDP) {
-        k.l4.swap(0, 2);
-        k.l4.swap(1, 3);
     }
 }

@@ -27,6 +27,14 @@ pub mod mar_status {
 /// `argusid` holds the cookie in the initial MAR and the probe's source id
 /// in later ones. `suserlen`/`duserlen` are stored little-endian on the wire
 /// (an argus 3.0.8.2 quirk); here they are plain numbers.
+///
+/// Layout-only fields, so that odd MARs come back byte for byte: `hdr_len`
+/// is the header's length field (words; 32 for every MAR argus writes) and
+/// `size` the number of bytes the record occupied. They differ for an
+/// initial MAR, which readers take as 128 bytes whatever its length field
+/// says. A shorter MAR holds the first `size` bytes of the layout (missing
+/// fields read as zero); a longer one keeps the bytes after the 128th in
+/// `extra`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mar {
     pub header: RecordHeader,
@@ -59,6 +67,9 @@ pub struct Mar {
     pub pad: [u32; 3],
     pub thisid: u32,
     pub record_len: u32,
+    pub hdr_len: u16,
+    pub size: u32,
+    pub extra: Vec<u8>,
 }
 
 impl Default for Mar {
@@ -94,13 +105,18 @@ impl Default for Mar {
             pad: [0; 3],
             thisid: 0,
             record_len: 0xFFFF_FFFF,
+            hdr_len: (MAR_LEN / 4) as u16,
+            size: MAR_LEN as u32,
+            extra: Vec::new(),
         }
     }
 }
 
 impl Mar {
-    /// True for the stream-opening MAR (cause START with the cookie).
+    /// True for the stream-opening MAR (cause START with the cookie, in
+    /// either byte order).
     pub fn is_initial(&self) -> bool {
-        self.header.cause == cause::START && self.argusid == ARGUS_COOKIE
+        self.header.cause == cause::START
+            && (self.argusid == ARGUS_COOKIE || self.argusid == ARGUS_COOKIE.swap_bytes())
     }
 }

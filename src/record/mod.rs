@@ -24,8 +24,8 @@ pub mod flow;
 pub mod mar;
 
 pub use dsr::*;
-pub use flow::Flow;
-pub use mar::Mar;
+pub use flow::{BufferPool, DsrRef, Flow, Slot};
+pub use mar::{mar_status, Mar, ARGUS_COOKIE, ARGUS_V2_COOKIE, MAR_LEN};
 
 /// High nibble of the first header byte: the record class.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,0 +1,44 @@
+//! DSR headers and the length rule, and the dispatch from a DSR's type to
+//! its decoder.
+//!
+//! Header: `type subtype qual len8`, or `type subtype len16` when the
+//! subtype has bit 0x80. Length rule of `ra` 3.0.8.2 (exactly): an
+//! "immediate" DSR (type bit 0x80) is one word; otherwise a subtype with
+//! bit 0x80 means a BE u16 length at bytes 2-3; otherwise byte 3. Lengths
+//! count words, header included.
+
+/// Outcome of decoding one DSR into the model.
+pub(crate) enum Dec<T> {
+    /// Decoded; the encoder gives back exactly the bytes read.
+    Exact(T),
+    /// Decoded as `ra` would read it, but the stored form has more (or
+    /// other) bytes than the model keeps: the bytes are kept raw for writing.
+    Lossy(T),
+    /// Not decodable into the model: kept raw only.
+    Raw,
+}
+
+/// Length in bytes of the DSR starting with these header bytes, by `ra`'s
+/// rule. `None` if fewer than 4 header bytes are available.
+#[inline]
+pub fn dsr_len(b: &[u8]) -> Option<usize> {
+    let h: [u8; 4] = b.get(..4)?.try_into().ok()?;
+    let words = if h[0] & 0x80 != 0 {
+        1
+    } else if h[1] & 0x80 != 0 {
+        usize::from(u16::from_be_bytes([h[2], h[3]]))
+    } else {
+        usize::from(h[3])
+    };
+    Some(words * 4)
+}
+
+/// Writes the 8-bit length of the DSR that starts at `start` (its bytes
+/// run to the end of `out`). A DSR too long for 8 bits gets length 0,
+/// which the flow encoder detects and reports.
+pub(crate) fn set_len8(out: &mut [u8], start: usize) {
+    let words = out.len().saturating_sub(start) / 4;
+    if let Some(b) = out.get_mut(start + 3) {
+        *b = u8::try_from(words).unwrap_or(0);
+    }
+}

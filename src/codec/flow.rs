@@ -1,0 +1,332 @@
+//! Flow records (FAR, and the NETFLOW and EVENT classes that share its
+//! layout): the DSR walk `ra` 3.0.8.2 does, into a reused [`Flow`], and the
+//! encoder that writes it back.
+//!
+//! The walk stops, as `ra`'s does, at a DSR whose length is zero or runs
+//! past the end of the record; the bytes from there on are kept in
+//! [`Flow::trailing`]. A second DSR of a type already seen replaces the
+//! first for reading (`ra` keeps the last); the first is kept raw.
+
+use super::dsr::{dsr_len, Dec};
+use super::{key, meter, misc, network, time, DecodeError, EncodeError};
+use crate::record::*;
+
+/// How the DSR walk of a flow record ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DsrWalk {
+    /// The DSRs filled the record exactly.
+    Complete,
+    /// A DSR with length 0 at this byte offset within the record.
+    /// `before_time`: no TIME DSR came before it; `ra` 3.0.8.2 then drops
+    /// the record and stops reading the input.
+    ZeroLength { at: usize, before_time: bool },
+    /// The DSR at this offset claims more bytes than the record has left.
+    Overrun { at: usize },
+}
+
+fn class_of(b0: u8) -> RecordClass {
+    RecordClass::from_nibble(b0 >> 4)
+}
+
+pub(crate) fn header_of(b: [u8; 2]) -> RecordHeader {
+    RecordHeader {
+        class: class_of(b[0]),
+        version: b[0] & 0x0f,
+        cause: b[1] >> 4,
+        option: b[1] & 0x0f,
+    }
+}
+
+pub(crate) fn header_bytes(h: &RecordHeader) -> [u8; 2] {
+    [(h.class.nibble() << 4) | (h.version & 0x0f), (h.cause << 4) | (h.option & 0x0f)]
+}
+
+/// Walks the DSRs of the record in `bytes` (header included, exactly the
+/// record's length) and reports how the walk ends, without decoding.
+/// `ra`'s rules; used by the scanner to find records that end the input.
+pub fn walk_dsrs(bytes: &[u8]) -> DsrWalk {
+    let mut at = 4;
+    let mut seen_time = false;
+    while at < bytes.len() {
+        let rest = &bytes[at..];
+        let Some(n) = dsr_len(rest) else { return DsrWalk::Overrun { at } };
+        if n == 0 {
+            return DsrWalk::ZeroLength { at, before_time: !seen_time };
+        }
+        if n > rest.len() {
+            return DsrWalk::Overrun { at };
+        }
+        if rest[0] & 0x7f == dsr_type::TIME {
+            seen_time = true;
+        }
+        at += n;
+    }
+    DsrWalk::Complete
+}
+
+/// Decodes the flow record in `bytes` (header included; its length field
+/// must match `bytes.len()`) into `flow`, reusing its allocations.
+pub fn decode_flow(bytes: &[u8], flow: &mut Flow) -> Result<DsrWalk, DecodeError> {
+    let hdr: [u8; 4] = bytes.get(..4).and_then(|h| h.try_into().ok()).ok_or(DecodeError::Short)?;
+    let declared = usize::from(u16::from_be_bytes([hdr[2], hdr[3]])) * 4;
+    if declared != bytes.len() {
+        return Err(DecodeError::LengthMismatch { declared, actual: bytes.len() });
+    }
+    flow.clear();
+    flow.header = header_of([hdr[0], hdr[1]]);
+    let mut spans = [(0u32, 0u32); 16];
+    let mut at = 4;
+    let mut seen_time = false;
+    let walk = loop {
+        let Some(rest) = bytes.get(at..).filter(|r| !r.is_empty()) else {
+            break DsrWalk::Complete;
+        };
+        let Some(n) = dsr_len(rest) else { break DsrWalk::Overrun { at } };
+        if n == 0 {
+            break DsrWalk::ZeroLength { at, before_time: !seen_time };
+        }
+        let Some(dsr) = rest.get(..n) else { break DsrWalk::Overrun { at } };
+        if dsr[0] & 0x7f == dsr_type::TIME {
+            seen_time = true;
+        }
+        decode_dsr(bytes, at, dsr, flow, &mut spans);
+        at += n;
+    };
+    if let Some(rest) = bytes.get(at..) {
+        flow.trailing.extend_from_slice(rest);
+    }
+    if arp_reversed(flow) {
+        flow.swap_directions();
+    }
+    Ok(walk)
+}
+
+/// An ARP key stored with REVERSE: `ra` 3.0.8.2 keeps the key as stored
+/// and swaps the record's per-direction data instead.
+fn arp_reversed(flow: &Flow) -> bool {
+    matches!(flow.key, Some(FlowKey { reversed: true, addrs: KeyAddrs::Arp(_), .. }))
+}
+
+fn push_raw(flow: &mut Flow, bytes: &[u8], shadows: Option<Slot>) {
+    let mut v = flow.pool.take();
+    v.extend_from_slice(bytes);
+    let i = flow.raw.len() as u16;
+    flow.raw.push(RawDsr { bytes: v, shadows });
+    flow.order.push(DsrRef::Raw(i));
+}
+
+#[allow(clippy::too_many_arguments)]
+/// Puts a decoded DSR into its slot, keeping the order and, for a
+/// duplicate, the earlier DSR's bytes.
+fn place<T>(
+    flow: &mut Flow,
+    spans: &mut [(u32, u32); 16],
+    slot: Slot,
+    dec: Dec<T>,
+    dsr: &[u8],
+    at: usize,
+    record: &[u8],
+    set: impl FnOnce(&mut Flow, T),
+) {
+    if matches!(dec, Dec::Raw) {
+        push_raw(flow, dsr, None);
+        return;
+    }
+    if flow.has(slot) {
+        // The earlier DSR becomes a plain raw DSR (the new one is what `ra`
+        // reads).
+        if let Some(pos) = flow.order.iter().position(|r| *r == DsrRef::Slot(slot)) {
+            let (s, e) = spans[slot as usize];
+            let mut v = flow.pool.take();
+            v.extend_from_slice(record.get(s as usize..e as usize).unwrap_or(&[]));
+            flow.order[pos] = DsrRef::Raw(flow.raw.len() as u16);
+            flow.raw.push(RawDsr { bytes: v, shadows: None });
+        } else if let Some(r) = flow.raw.iter_mut().find(|r| r.shadows == Some(slot)) {
+            r.shadows = None;
+        }
+    }
+    match dec {
+        Dec::Exact(v) => {
+            set(flow, v);
+            flow.order.push(DsrRef::Slot(slot));
+            spans[slot as usize] = (at as u32, (at + dsr.len()) as u32);
+        }
+        Dec::Lossy(v) => {
+            set(flow, v);
+            push_raw(flow, dsr, Some(slot));
+        }
+        Dec::Raw => {}
+    }
+}
+
+fn decode_dsr(record: &[u8], at: usize, dsr: &[u8], flow: &mut Flow, spans: &mut [(u32, u32); 16]) {
+    let (t, st, q) = (dsr[0], dsr[1], dsr[2]);
+    let body = &dsr[4..];
+    // Immediate (one-word) DSRs and 16-bit-length forms of the 8-bit types
+    // carry no layout the model knows: keep them as they are.
+    if t & dsr_type::IMMEDIATE != 0 || (st & 0x80 != 0 && t != dsr_type::DATA) {
+        push_raw(flow, dsr, None);
+        return;
+    }
+    macro_rules! put {
+        ($slot:expr, $dec:expr, $field:ident) => {
+            place(flow, spans, $slot, $dec, dsr, at, record, |f, v| f.$field = Some(v))
+        };
+    }
+    match t {
+        dsr_type::TRANSPORT => {
+            put!(Slot::Transport, misc::decode_transport(st, q, body), transport)
+        }
+        dsr_type::FLOW => put!(Slot::Key, key::decode(st, q, body), key),
+        dsr_type::TIME => put!(Slot::Time, time::decode(st, q, dsr[3], body), time),
+        dsr_type::METER => put!(Slot::Metrics, meter::decode_metrics(st, q, body), metrics),
+        dsr_type::AGR => put!(Slot::Agr, misc::decode_agr(st, q, body), agr),
+        dsr_type::NETWORK => {
+            if flow.network.is_some() {
+                // Recycle the earlier object's buffer before replacing it.
+                if let Some(Network::Other { body, .. }) = flow.network.take() {
+                    flow.pool.give(body);
+                    flow.network = Some(Network::Empty);
+                }
+            }
+            let n = network::decode(st, q, body, &mut flow.pool);
+            put!(Slot::Network, Dec::Exact(n), network)
+        }
+        dsr_type::VLAN => put!(Slot::Vlan, misc::decode_vlan(st, q, body), vlan),
+        dsr_type::MPLS => put!(Slot::Mpls, misc::decode_mpls(st, q, body), mpls),
+        dsr_type::JITTER => put!(Slot::Jitter, misc::decode_jitter(st, q, body), jitter),
+        dsr_type::IPATTR => put!(Slot::IpAttr, misc::decode_ipattr(st, q, body), ipattr),
+        dsr_type::PSIZE => put!(Slot::PacketSize, meter::decode_psize(st, q, body), psize),
+        dsr_type::DATA => {
+            // `ra` files a DATA DSR under source data when the source bit
+            // is set, destination data otherwise.
+            let src = st & data_subtype::SRC_DATA != 0;
+            if st & data_subtype::LEN_16BITS == 0 {
+                push_raw(flow, dsr, None);
+            } else if src {
+                if let Some(old) = flow.src_data.take() {
+                    flow.pool.give(old.data);
+                    flow.src_data = Some(UserData::default());
+                }
+                let d = misc::decode_data(st, body, &mut flow.pool);
+                put!(Slot::SrcData, d, src_data)
+            } else {
+                if let Some(old) = flow.dst_data.take() {
+                    flow.pool.give(old.data);
+                    flow.dst_data = Some(UserData::default());
+                }
+                let d = misc::decode_data(st, body, &mut flow.pool);
+                put!(Slot::DstData, d, dst_data)
+            }
+        }
+        dsr_type::MAC => put!(Slot::Mac, misc::decode_mac(st, q, body), mac),
+        dsr_type::ICMP => put!(Slot::Icmp, misc::decode_icmp(st, q, body), icmp),
+        dsr_type::ENCAPS => put!(Slot::Encaps, misc::decode_encaps(st, q, body), encaps),
+        _ => push_raw(flow, dsr, None),
+    }
+}
+
+fn encode_slot(flow: &Flow, slot: Slot, out: &mut Vec<u8>) {
+    match slot {
+        Slot::Transport => flow.transport.iter().for_each(|v| misc::encode_transport(v, out)),
+        Slot::Key => flow.key.iter().for_each(|v| key::encode(v, out)),
+        Slot::Time => flow.time.iter().for_each(|v| time::encode(v, out)),
+        Slot::Metrics => flow.metrics.iter().for_each(|v| meter::encode_metrics(v, out)),
+        Slot::Agr => flow.agr.iter().for_each(|v| misc::encode_agr(v, out)),
+        Slot::Network => flow.network.iter().for_each(|v| network::encode(v, out)),
+        Slot::Vlan => flow.vlan.iter().for_each(|v| misc::encode_vlan(v, out)),
+        Slot::Mpls => flow.mpls.iter().for_each(|v| misc::encode_mpls(v, out)),
+        Slot::Jitter => flow.jitter.iter().for_each(|v| misc::encode_jitter(v, out)),
+        Slot::IpAttr => flow.ipattr.iter().for_each(|v| misc::encode_ipattr(v, out)),
+        Slot::PacketSize => flow.psize.iter().for_each(|v| meter::encode_psize(v, out)),
+        Slot::SrcData => flow.src_data.iter().for_each(|v| misc::encode_data(v, out)),
+        Slot::DstData => flow.dst_data.iter().for_each(|v| misc::encode_data(v, out)),
+        Slot::Mac => flow.mac.iter().for_each(|v| misc::encode_mac(v, out)),
+        Slot::Icmp => flow.icmp.iter().for_each(|v| misc::encode_icmp(v, out)),
+        Slot::Encaps => flow.encaps.iter().for_each(|v| misc::encode_encaps(v, out)),
+    }
+}
+
+fn checked_slot(flow: &Flow, slot: Slot, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+    if slot == Slot::Time && flow.time.as_ref().is_some_and(|t| !time::encodable(t)) {
+        return Err(EncodeError::Unrepresentable("TIME"));
+    }
+    let start = out.len();
+    encode_slot(flow, slot, out);
+    let written = out.len() - start;
+    if written > 0 && dsr_len(&out[start..]) != Some(written) {
+        return Err(EncodeError::DsrTooLong(slot));
+    }
+    Ok(())
+}
+
+/// Appends the flow record to `out`. See [`Flow`] for the DSR order.
+pub fn encode_flow(flow: &Flow, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+    if arp_reversed(flow) {
+        let mut stored = flow.clone();
+        stored.swap_directions();
+        return encode_stored(&stored, out);
+    }
+    encode_stored(flow, out)
+}
+
+fn encode_stored(flow: &Flow, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+    let start = out.len();
+    let h = header_bytes(&flow.header);
+    out.extend_from_slice(&[h[0], h[1], 0, 0]);
+    let result = encode_body(flow, out);
+    let len = out.len() - start;
+    let words = u16::try_from(len / 4).ok().filter(|_| len.is_multiple_of(4));
+    match (result, words) {
+        (Ok(()), Some(w)) => {
+            out[start + 2..start + 4].copy_from_slice(&w.to_be_bytes());
+            Ok(())
+        }
+        (Err(e), _) => {
+            out.truncate(start);
+            Err(e)
+        }
+        (Ok(()), None) => {
+            out.truncate(start);
+            Err(EncodeError::RecordTooLong(len))
+        }
+    }
+}
+
+fn encode_body(flow: &Flow, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+    let mut done = 0u16;
+    let mut raw_done = vec![false; flow.raw.len()];
+    for r in &flow.order {
+        match *r {
+            DsrRef::Slot(s) => {
+                if flow.has(s) && done & (1 << s as u16) == 0 {
+                    checked_slot(flow, s, out)?;
+                    done |= 1 << s as u16;
+                }
+            }
+            DsrRef::Raw(i) => {
+                if let (Some(raw), Some(flag)) =
+                    (flow.raw.get(usize::from(i)), raw_done.get_mut(usize::from(i)))
+                {
+                    out.extend_from_slice(&raw.bytes);
+                    *flag = true;
+                    if let Some(s) = raw.shadows {
+                        done |= 1 << s as u16;
+                    }
+                }
+            }
+        }
+    }
+    for s in Slot::ALL {
+        if flow.has(s) && done & (1 << s as u16) == 0 {
+            checked_slot(flow, s, out)?;
+        }
+    }
+    for (raw, written) in flow.raw.iter().zip(&raw_done) {
+        if !written && raw.shadows.is_none() {
+            out.extend_from_slice(&raw.bytes);
+        }
+    }
+    out.extend_from_slice(&flow.trailing);
+    Ok(())
+}
