@@ -87,7 +87,7 @@ impl Engine {
                     fo.qual |= 0x20;
                     if fo.parent.is_none() {
                         fo.parent = Some(i);
-                        if fl.queue != Queue::Frag(i) {
+                        if self.table.link(c).queue != Queue::Frag(i) {
                             self.table.unlink(c);
                             self.table.push_front(c, Queue::Frag(i), self.now);
                             self.table.get_mut(i).frags.push(c);
@@ -170,7 +170,7 @@ impl Engine {
         }
         let Net::Frag(fo) = &fr.net else { return false };
         let Some(p) = fo.parent else { return false };
-        if fr.queue != Queue::Frag(p) {
+        if self.table.link(c).queue != Queue::Frag(p) {
             return false;
         }
         let (fdir, fsrc, ftime) = (fr.dir, fr.metric[0], fr.time);

@@ -14,7 +14,7 @@ impl Engine {
         let queues: Vec<u16> = self.table.timeouts.iter().map(|(t, _)| *t).collect();
         for t in queues {
             while let Some(i) = self.table.back(Queue::Timeout(t)) {
-                let q = self.table.get(i).qtime;
+                let q = self.table.link(i).qtime;
                 if self.now.as_micros() - q.as_micros() >= i64::from(t) * 1_000_000 {
                     self.delete(i);
                 } else {
@@ -28,7 +28,7 @@ impl Engine {
     /// whose interval ran out, oldest first, and park it.
     pub(super) fn status_timeouts(&mut self, interval: i64) {
         while let Some(i) = self.table.back(Queue::Status) {
-            let qtime = self.table.get(i).qtime;
+            let qtime = self.table.link(i).qtime;
             let due = interval == 0
                 || (interval > 0 && self.now.as_micros() - qtime.as_micros() >= interval);
             if !due {
@@ -54,7 +54,7 @@ impl Engine {
         let frags = self.table.get(i).frags.clone();
         for c in frags {
             self.update_parent(c);
-            if self.now.as_micros() - self.table.get(c).qtime.as_micros() >= 2_000_000 {
+            if self.now.as_micros() - self.table.link(c).qtime.as_micros() >= 2_000_000 {
                 self.delete(c);
             }
         }
@@ -67,7 +67,7 @@ impl Engine {
             super::state::Net::Frag(f) => f.parent,
             _ => None,
         };
-        if let (Some(p), super::state::Queue::Frag(_)) = (parent, self.table.get(i).queue) {
+        if let (Some(p), super::state::Queue::Frag(_)) = (parent, self.table.link(i).queue) {
             self.table.get_mut(p).frags.retain(|&c| c != i);
         }
         let frags = std::mem::take(&mut self.table.get_mut(i).frags);
@@ -88,7 +88,7 @@ impl Engine {
             .iter()
             .filter(|(_, l)| l.count > 0)
             .filter_map(|(t, _)| self.table.back(Queue::Timeout(*t)))
-            .min_by_key(|&i| self.table.get(i).qtime);
+            .min_by_key(|&i| self.table.link(i).qtime);
         if let Some(i) = idle {
             self.delete(i);
             return;

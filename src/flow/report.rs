@@ -67,17 +67,23 @@ fn build(cfg: &super::Config, fl: &FlowState, cause_bits: u8) -> Flow {
         r.vlan = Some(Vlan { subtype: 0, qual: v.qual, src_tci: v.src, dst_tci: v.dst });
     }
     if let Some(m) = fl.mpls {
+        // argus writes the labels present, source first; the model keeps
+        // the stored words in order (as ra reads them back).
         let mut sub = 0;
-        let mut len = 1;
+        let mut words = Vec::with_capacity(2);
         if m.qual >> 4 > 0 {
             sub |= 1;
-            len += 1;
+            words.push(m.src);
         }
         if m.qual & 0x0f > 0 {
             sub |= 2;
-            len += 1;
+            words.push(m.dst);
         }
-        r.mpls = Some(Mpls { subtype: sub, qual: m.qual, src_label: m.src, dst_label: m.dst, len });
+        let len = 1 + words.len() as u8;
+        let first = words.first().copied().unwrap_or(0);
+        let second = words.get(1).copied().unwrap_or(0);
+        r.mpls =
+            Some(Mpls { subtype: sub, qual: m.qual, src_label: first, dst_label: second, len });
     }
     if fl.jitter {
         r.jitter = jitter_of(fl);

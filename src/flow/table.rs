@@ -72,8 +72,23 @@ pub fn hash_key(k: &Key) -> u64 {
     h.finish()
 }
 
+/// A flow's place in the queues, kept apart from the flow itself: queue
+/// operations touch the neighbours' links, and a dense array of links stays
+/// in cache where the flows would not.
+#[derive(Clone, Copy, Debug)]
+pub struct Link {
+    pub queue: Queue,
+    pub prev: u32,
+    pub next: u32,
+    /// When the flow entered its queue.
+    pub qtime: Timeval,
+}
+
+const UNLINKED: Link = Link { queue: Queue::None, prev: NIL, next: NIL, qtime: Timeval::ZERO };
+
 pub struct Table {
     slots: Vec<Option<FlowState>>,
+    links: Vec<Link>,
     free: Vec<u32>,
     /// Slot numbers by key hash; the keys themselves live in the slots, so
     /// the index stays small enough to be cache-resident.
@@ -89,6 +104,7 @@ impl Table {
     pub fn new(max: usize) -> Table {
         Table {
             slots: Vec::new(),
+            links: Vec::new(),
             free: Vec::new(),
             map: HashTable::new(),
             status: List::default(),
@@ -127,10 +143,12 @@ impl Table {
         let i = match self.free.pop() {
             Some(i) => {
                 self.slots[i as usize] = Some(f);
+                self.links[i as usize] = UNLINKED;
                 i
             }
             None => {
                 self.slots.push(Some(f));
+                self.links.push(UNLINKED);
                 (self.slots.len() - 1) as u32
             }
         };
@@ -172,6 +190,11 @@ impl Table {
         }
     }
 
+    /// The queue slot `i` is in, and since when.
+    pub fn link(&self, i: u32) -> Link {
+        self.links[i as usize]
+    }
+
     /// Puts slot `i` at the front of queue `q` with queue time `now`.
     pub fn push_front(&mut self, i: u32, q: Queue, now: Timeval) {
         self.unlink(i);
@@ -181,21 +204,15 @@ impl Table {
             }
         }
         if let Queue::Frag(_) = q {
-            let f = self.get_mut(i);
-            f.queue = q;
-            f.qtime = now;
+            let l = &mut self.links[i as usize];
+            l.queue = q;
+            l.qtime = now;
             return;
         }
         let old_front = self.list_mut(q).map_or(NIL, |l| l.front);
-        {
-            let f = self.get_mut(i);
-            f.queue = q;
-            f.qtime = now;
-            f.prev = NIL;
-            f.next = old_front;
-        }
+        self.links[i as usize] = Link { queue: q, prev: NIL, next: old_front, qtime: now };
         if old_front != NIL {
-            self.get_mut(old_front).prev = i;
+            self.links[old_front as usize].prev = i;
         }
         let l = self.list_mut(q).expect("queue exists");
         l.front = i;
@@ -207,19 +224,16 @@ impl Table {
 
     /// Takes slot `i` out of its queue.
     pub fn unlink(&mut self, i: u32) {
-        let (q, prev, next) = {
-            let f = self.get(i);
-            (f.queue, f.prev, f.next)
-        };
+        let Link { queue: q, prev, next, .. } = self.links[i as usize];
         if matches!(q, Queue::None | Queue::Frag(_)) {
-            self.get_mut(i).queue = Queue::None;
+            self.links[i as usize].queue = Queue::None;
             return;
         }
         if prev != NIL {
-            self.get_mut(prev).next = next;
+            self.links[prev as usize].next = next;
         }
         if next != NIL {
-            self.get_mut(next).prev = prev;
+            self.links[next as usize].prev = prev;
         }
         if let Some(l) = self.list_mut(q) {
             if l.front == i {
@@ -230,10 +244,10 @@ impl Table {
             }
             l.count -= 1;
         }
-        let f = self.get_mut(i);
-        f.queue = Queue::None;
-        f.prev = NIL;
-        f.next = NIL;
+        let l = &mut self.links[i as usize];
+        l.queue = Queue::None;
+        l.prev = NIL;
+        l.next = NIL;
     }
 
     /// The oldest flow of a queue.

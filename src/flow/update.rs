@@ -46,9 +46,9 @@ impl Engine {
         let now = self.now;
         match self.table.find(&this.key) {
             Some(i) => {
-                match self.table.get(i).queue {
+                match self.table.link(i).queue {
                     Queue::Status => {
-                        let qtime = self.table.get(i).qtime;
+                        let qtime = self.table.link(i).qtime;
                         if expired(now, qtime, self.cfg.status_interval) {
                             if self.table.back(Queue::Status) != Some(i) {
                                 self.status_timeouts(self.cfg.status_interval);
