@@ -383,3 +383,108 @@ fn status_interval_and_verbose_summary() {
     let recs = flow_records(&std::fs::read(&out).unwrap());
     assert!(recs.len() >= 4, "{} records", recs.len());
 }
+
+/// Runs Debian's argus and ours on the same crafted capture and compares
+/// the flow records byte for byte.
+fn same_as_debian_argus(name: &str, capture: Vec<u8>, extra: &[&str]) {
+    let input = tmp(&format!("oracle-{name}.pcap"));
+    std::fs::write(&input, capture).unwrap();
+    let theirs = tmp(&format!("oracle-{name}.ref.argus"));
+    let st = Command::new("argus")
+        .arg("-X")
+        .args(extra)
+        .arg("-r")
+        .arg(&input)
+        .arg("-w")
+        .arg(&theirs)
+        .stderr(Stdio::null())
+        .status()
+        .expect("Debian's argus (apt-get install argus-server)");
+    assert!(st.success());
+    let mut args = vec!["-X"];
+    args.extend(extra);
+    args.extend(["-r", input.to_str().unwrap()]);
+    let ours = run_argus(&args, &tmp(&format!("oracle-{name}.argus")));
+    assert_same_flows(&ours, &std::fs::read(&theirs).unwrap(), name);
+}
+
+fn eth_frame(src: u8, dst: u8, t: u16, payload: &[u8]) -> Vec<u8> {
+    let mut f = vec![2, 0, 0, 0, 0, dst, 2, 0, 0, 0, 0, src, (t >> 8) as u8, t as u8];
+    f.extend_from_slice(payload);
+    f
+}
+
+fn ipv4(src: [u8; 4], dst: [u8; 4], proto: u8, id: u16, off: u16, payload: &[u8]) -> Vec<u8> {
+    let len = (20 + payload.len()) as u16;
+    let mut ip = vec![
+        0x45,
+        0,
+        (len >> 8) as u8,
+        len as u8,
+        (id >> 8) as u8,
+        id as u8,
+        (off >> 8) as u8,
+        off as u8,
+        64,
+        proto,
+        0,
+        0,
+    ];
+    ip.extend(src);
+    ip.extend(dst);
+    ip.extend_from_slice(payload);
+    ip
+}
+
+fn tcp(sp: u16, dp: u16, seq: u32, ack: u32, flags: u8, payload: &[u8]) -> Vec<u8> {
+    let mut t = sp.to_be_bytes().to_vec();
+    t.extend(dp.to_be_bytes());
+    t.extend(seq.to_be_bytes());
+    t.extend(ack.to_be_bytes());
+    t.extend([0x50, flags, 0x20, 0, 0, 0, 0, 0]);
+    t.extend_from_slice(payload);
+    t
+}
+
+#[test]
+fn crafted_captures_match_debian_argus() {
+    let (a, b) = ([10, 0, 0, 1], [10, 0, 0, 2]);
+    // MPLS on the responses only.
+    let q = eth_frame(1, 2, 0x0800, &udp(a, b, 4000, 53));
+    let r = eth_frame(2, 1, 0x8847, &[&[0, 1, 0x11, 64][..], &udp(b, a, 53, 4000)].concat());
+    same_as_debian_argus("mpls-dst", pcap(1, &[q.clone(), r.clone(), q, r]), &["-m"]);
+    // A TCP connection: handshake, data both ways, FIN, then a reset
+    // connection on the same ports and a new SYN.
+    let s = |fl: u8, seq: u32, ack: u32, data: &[u8]| {
+        eth_frame(1, 2, 0x0800, &ipv4(a, b, 6, 1, 0, &tcp(40000, 80, seq, ack, fl, data)))
+    };
+    let c = |fl: u8, seq: u32, ack: u32, data: &[u8]| {
+        eth_frame(2, 1, 0x0800, &ipv4(b, a, 6, 2, 0, &tcp(80, 40000, seq, ack, fl, data)))
+    };
+    let frames = vec![
+        s(0x02, 100, 0, b""),
+        c(0x12, 500, 101, b""),
+        s(0x10, 101, 501, b""),
+        s(0x18, 101, 501, b"GET / HTTP/1.0\r\n\r\n"),
+        c(0x18, 501, 119, b"HTTP/1.0 200 OK\r\n\r\nhello"),
+        s(0x11, 119, 525, b""),
+        c(0x11, 525, 120, b""),
+        s(0x10, 120, 526, b""),
+        s(0x02, 9000, 0, b""),
+        c(0x14, 0, 9001, b""),
+        s(0x02, 9000, 0, b""),
+    ];
+    same_as_debian_argus("tcp", pcap(1, &frames), &["-A", "-J", "-Z", "-U", "16"]);
+    // A UDP datagram, the port-unreachable it draws, and fragments in and
+    // out of order.
+    let d = eth_frame(1, 2, 0x0800, &udp(a, b, 5000, 6000));
+    let inner = &udp(a, b, 5000, 6000)[..28];
+    let mut icmp = vec![3, 3, 0, 0, 0, 0, 0, 0];
+    icmp.extend_from_slice(inner);
+    let u = eth_frame(2, 1, 0x0800, &ipv4(b, a, 1, 7, 0, &icmp));
+    let f1 = eth_frame(1, 2, 0x0800, &ipv4(a, b, 17, 99, 0x2000, &[0u8; 64]));
+    let f2 = eth_frame(1, 2, 0x0800, &ipv4(a, b, 17, 99, 8, &[0u8; 40]));
+    let g2 = eth_frame(1, 2, 0x0800, &ipv4(a, b, 17, 77, 8, &[0u8; 40]));
+    let g1 = eth_frame(1, 2, 0x0800, &ipv4(a, b, 17, 77, 0x2000, &[0u8; 64]));
+    same_as_debian_argus("icmp-frag", pcap(1, &[d, u, f1, f2, g2, g1]), &[]);
+}
