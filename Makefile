@@ -9,7 +9,7 @@ TARGETDIR = target/$(PROFILE)
 BIN       = $(TARGETDIR)/argus-tool
 ROLES     = $(shell cat argv0-links)
 
-.PHONY: all build test demo links install clean fmt lint
+.PHONY: all build test demo links install clean fmt lint bench-argus
 
 all: build
 
@@ -27,8 +27,16 @@ install: build
 	@for r in $(ROLES); do ln -sf argus-tool $(DESTDIR)$(BINDIR)/$$r; done
 
 demo: links
-	@echo "== ra over the sample archive (tests/data/demo.argus)"
-	TZ=UTC $(TARGETDIR)/ra -X -r tests/data/demo.argus
+	@echo "== argus: the sample capture (tests/data/demo.pcap) -> $(TARGETDIR)/demo.argus"
+	rm -f $(TARGETDIR)/demo.argus
+	$(TARGETDIR)/argus -X -v -r tests/data/demo.pcap -w $(TARGETDIR)/demo.argus
+	@echo "== ra over it"
+	TZ=UTC $(TARGETDIR)/ra -X -r $(TARGETDIR)/demo.argus
+
+# argus -r against Debian's argus on a large generated capture (CPU time,
+# peak memory, identical records); DATA defaults to target/bench-data.
+bench-argus: build
+	scripts/bench-argus.sh $(DATA)
 
 test:
 	$(CARGO) fmt --all -- --check

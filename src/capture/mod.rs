@@ -51,3 +51,16 @@ pub struct Packet<'a> {
     /// LINKTYPE of the interface the packet was captured on.
     pub linktype: u16,
 }
+
+/// Fuzzing entry point: reads every packet of a capture file held in
+/// memory; must never panic, whatever the bytes.
+pub fn fuzz_read(data: &[u8]) {
+    let Ok(mut cf) =
+        CaptureFile::from_reader("fuzz", Box::new(std::io::Cursor::new(data.to_vec())))
+    else {
+        return;
+    };
+    while let Ok(Some(p)) = cf.next_packet() {
+        let _ = p.data.len();
+    }
+}

@@ -203,3 +203,30 @@ impl Engine {
 
 #[cfg(test)]
 mod tests;
+
+/// Fuzzing entry point: a capture file held in memory through the whole
+/// engine (every option on, a tiny table); must never panic.
+pub fn fuzz_engine(data: &[u8]) {
+    let cfg = Config {
+        status_interval: 1_000_000,
+        user_data: 32,
+        mac: true,
+        jitter: true,
+        psize: true,
+        appbytes: true,
+        max_flows: 8,
+        ..Config::default()
+    };
+    let mut e = Engine::new(cfg);
+    let Ok(mut cf) = crate::capture::CaptureFile::from_reader(
+        "fuzz",
+        Box::new(std::io::Cursor::new(data.to_vec())),
+    ) else {
+        return;
+    };
+    while let Ok(Some(p)) = cf.next_packet() {
+        e.packet(&p);
+        e.records().clear();
+    }
+    e.finish();
+}

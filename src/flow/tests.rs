@@ -104,3 +104,23 @@ fn table_limit_reports_early_without_losing_counts() {
     assert_eq!(f.len(), 1000);
     assert!(e.stats.evicted > 0);
 }
+
+#[test]
+fn fuzz_entry_points_survive_the_reference_captures_cut_anywhere() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/pcaps/edge");
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "xz") {
+            continue;
+        }
+        let data = std::fs::read(&p).unwrap();
+        let data = &data[..data.len().min(20_000)];
+        for cut in (0..data.len()).step_by(97) {
+            crate::capture::fuzz_read(&data[..cut]);
+        }
+        super::fuzz_engine(data);
+        for chunk in data.chunks(61) {
+            crate::wire::fuzz_decode(chunk);
+        }
+    }
+}

@@ -81,3 +81,16 @@ pub fn be32(d: &[u8], off: usize) -> Option<u32> {
     let b = d.get(off..off + 4)?;
     Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
 }
+
+/// Fuzzing entry point: the first byte picks a link type, the rest is a
+/// frame, decoded down to its flow key; must never panic.
+pub fn fuzz_decode(data: &[u8]) {
+    const TYPES: [u16; 14] = [0, 1, 9, 12, 50, 101, 104, 105, 108, 113, 127, 228, 229, 276];
+    let Some((&sel, frame)) = data.split_first() else { return };
+    let lt = TYPES[usize::from(sel) % TYPES.len()];
+    for wire_len in [frame.len() as u32, 0, u32::MAX] {
+        if let Some(f) = decode(lt, frame, wire_len) {
+            let _ = crate::flow::key::create(&f);
+        }
+    }
+}
