@@ -76,7 +76,7 @@ impl Engine {
                 self.stats.flows += 1;
                 let c = self.table.insert(fl, true);
                 self.table.push_front(c, Queue::Frag(i), self.now);
-                self.table.get_mut(i).frags.insert(0, c);
+                self.table.get_mut(i).xm().frags.insert(0, c);
                 let ft = ThisFlow { key, subtype, qual, dir, ..*this };
                 self.update_basic(c, &ft, f, state);
                 c
@@ -90,7 +90,7 @@ impl Engine {
                         if self.table.link(c).queue != Queue::Frag(i) {
                             self.table.unlink(c);
                             self.table.push_front(c, Queue::Frag(i), self.now);
-                            self.table.get_mut(i).frags.push(c);
+                            self.table.get_mut(i).xm().frags.push(c);
                         }
                     }
                 }

@@ -51,7 +51,7 @@ impl Engine {
 
     /// Fragment flows of a parent: fold them in, drop those older than 2 s.
     fn expire_frags(&mut self, i: u32) {
-        let frags = self.table.get(i).frags.clone();
+        let frags = self.table.get(i).frags();
         for c in frags {
             self.update_parent(c);
             if self.now.as_micros() - self.table.link(c).qtime.as_micros() >= 2_000_000 {
@@ -68,9 +68,17 @@ impl Engine {
             _ => None,
         };
         if let (Some(p), super::state::Queue::Frag(_)) = (parent, self.table.link(i).queue) {
-            self.table.get_mut(p).frags.retain(|&c| c != i);
+            if let Some(x) = &mut self.table.get_mut(p).x {
+                x.frags.retain(|&c| c != i);
+            }
         }
-        let frags = std::mem::take(&mut self.table.get_mut(i).frags);
+        let frags = self
+            .table
+            .get_mut(i)
+            .x
+            .as_mut()
+            .map(|x| std::mem::take(&mut x.frags))
+            .unwrap_or_default();
         for c in frags {
             self.send(c, TIMEOUT);
             self.table.remove(c);

@@ -19,7 +19,7 @@ impl Engine {
     /// `ArgusSendFlowRecord`: reports slot `i` with `cause` (the high nibble
     /// of the record's cause byte) if it saw packets since its last report.
     pub(super) fn send(&mut self, i: u32, cause_bits: u8) {
-        let frags = self.table.get(i).frags.clone();
+        let frags = self.table.get(i).frags();
         for c in frags {
             self.update_parent(c);
         }
@@ -40,7 +40,9 @@ impl Engine {
         let rec = build(&self.cfg, self.table.get(i), cause_bits);
         let fl = self.table.get_mut(i);
         // The user data buffers go with the record.
-        fl.user = [None, None];
+        if let Some(x) = &mut fl.x {
+            x.user = [None, None];
+        }
         fl.status |= RECORD_WRITTEN;
         self.stats.records += 1;
         self.out.push(Record::Flow(Box::new(rec)));
@@ -63,10 +65,11 @@ fn build(cfg: &super::Config, fl: &FlowState, cause_bits: u8) -> Flow {
     r.time = Some(time_of(cfg, fl));
     r.metrics = Some(metrics_of(cfg, fl));
     r.network = network_of(fl);
-    if let Some(v) = fl.vlan {
+    let x = fl.x();
+    if let Some(v) = x.and_then(|x| x.vlan) {
         r.vlan = Some(Vlan { subtype: 0, qual: v.qual, src_tci: v.src, dst_tci: v.dst });
     }
-    if let Some(m) = fl.mpls {
+    if let Some(m) = x.and_then(|x| x.mpls) {
         // argus writes the labels present, source first; the model keeps
         // the stored words in order (as ra reads them back).
         let mut sub = 0;
@@ -85,7 +88,7 @@ fn build(cfg: &super::Config, fl: &FlowState, cause_bits: u8) -> Flow {
         r.mpls =
             Some(Mpls { subtype: sub, qual: m.qual, src_label: first, dst_label: second, len });
     }
-    if fl.jitter {
+    if x.is_some_and(|x| x.jitter) {
         r.jitter = jitter_of(fl);
     }
     if let Some(a) = fl.attr {
@@ -99,7 +102,7 @@ fn build(cfg: &super::Config, fl: &FlowState, cause_bits: u8) -> Flow {
             dst_options: a.dst.options,
         });
     }
-    if let Some(p) = fl.psize {
+    if let Some(p) = x.and_then(|x| x.psize) {
         let qual = match (p.src_max > 0, p.dst_max > 0) {
             (true, true) => Some(0x02),
             (true, false) => Some(0x06),
@@ -115,7 +118,7 @@ fn build(cfg: &super::Config, fl: &FlowState, cause_bits: u8) -> Flow {
             });
         }
     }
-    for (n, u) in fl.user.iter().enumerate() {
+    for (n, u) in x.map(|x| &x.user[..]).unwrap_or(&[]).iter().enumerate() {
         if let Some(u) = u {
             let d = UserData {
                 subtype: if n == 0 { 0x90 } else { 0xa0 },
@@ -129,7 +132,7 @@ fn build(cfg: &super::Config, fl: &FlowState, cause_bits: u8) -> Flow {
             }
         }
     }
-    if let Some(m) = fl.mac {
+    if let Some(m) = x.and_then(|x| x.mac) {
         r.mac = Some(Mac {
             subtype: 0,
             qual: m.qual,
@@ -140,7 +143,7 @@ fn build(cfg: &super::Config, fl: &FlowState, cause_bits: u8) -> Flow {
             ssap: 0,
         });
     }
-    r.icmp = fl.icmp;
+    r.icmp = x.and_then(|x| x.icmp);
     let (q, s, d) = fl.encaps.unwrap_or((0, 0, 0));
     r.encaps = Some(Encaps { subtype: 0, qual: q, src: s, dst: d });
     r
@@ -437,7 +440,8 @@ fn block(s: &TimeStat) -> StatBlock {
 }
 
 fn jitter_of(fl: &FlowState) -> Option<Jitter> {
-    let (s, d) = (&fl.stime, &fl.dtime);
+    let x = fl.x()?;
+    let (s, d) = (&x.stime, &x.dtime);
     let mut j = Jitter::default();
     if s.act.n > 0 {
         j.qual |= 0x01;

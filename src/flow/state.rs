@@ -212,17 +212,25 @@ pub struct FlowState {
     pub metric: [Uni; 2],
     pub net: Net,
     pub encaps: Option<(u8, u32, u32)>,
+    pub attr: Option<Attr>,
+    pub sipid: u16,
+    pub dipid: u16,
+    /// What only some flows need, allocated when first needed: the flow
+    /// itself stays small, which keeps the table cache-friendly.
+    pub x: Option<Box<Extra>>,
+}
+
+/// The less common parts of a flow's state.
+#[derive(Clone, Debug, Default)]
+pub struct Extra {
     pub mac: Option<MacState>,
     pub vlan: Option<Pair16>,
     pub mpls: Option<MplsState>,
-    pub attr: Option<Attr>,
     pub psize: Option<Psize>,
     pub icmp: Option<IcmpEvent>,
     pub jitter: bool,
     pub stime: DirTimes,
     pub dtime: DirTimes,
-    pub sipid: u16,
-    pub dipid: u16,
     pub user: [Option<UserBuf>; 2],
     /// Fragment flows expected for this flow (slots), newest first.
     pub frags: Vec<u32>,
@@ -246,20 +254,26 @@ impl FlowState {
             metric: [Uni::default(); 2],
             net: Net::Empty,
             encaps: None,
-            mac: None,
-            vlan: None,
-            mpls: None,
             attr: None,
-            psize: None,
-            icmp: None,
-            jitter: false,
-            stime: DirTimes::default(),
-            dtime: DirTimes::default(),
             sipid: 0,
             dipid: 0,
-            user: [None, None],
-            frags: Vec::new(),
+            x: None,
         }
+    }
+
+    /// The less common state, if any was needed.
+    pub fn x(&self) -> Option<&Extra> {
+        self.x.as_deref()
+    }
+
+    /// The less common state, allocated on first use.
+    pub fn xm(&mut self) -> &mut Extra {
+        self.x.get_or_insert_with(Box::default)
+    }
+
+    /// The fragment flows waiting on this one.
+    pub fn frags(&self) -> Vec<u32> {
+        self.x().map(|x| x.frags.clone()).unwrap_or_default()
     }
 
     pub fn has_packets(&self) -> bool {
@@ -272,10 +286,19 @@ impl FlowState {
         self.status &= !(RECORD_WRITTEN | 0xf0);
         self.key_qual &= !super::key::QUAL_FRAGMENT;
         self.encaps = None;
-        self.vlan = None;
-        self.mpls = None;
-        self.psize = None;
-        self.icmp = None;
+        if let Some(x) = &mut self.x {
+            x.vlan = None;
+            x.mpls = None;
+            x.psize = None;
+            x.icmp = None;
+            for u in x.user.iter_mut().flatten() {
+                u.data.clear();
+            }
+            x.stime.act = TimeStat::default();
+            x.stime.idle = TimeStat::default();
+            x.dtime.act = TimeStat::default();
+            x.dtime.idle = TimeStat::default();
+        }
         if let Some(a) = &mut self.attr {
             a.qual &= !0x30;
             a.src.options = 0;
@@ -317,13 +340,6 @@ impl FlowState {
             }
             _ => {}
         }
-        for u in self.user.iter_mut().flatten() {
-            u.data.clear();
-        }
-        self.stime.act = TimeStat::default();
-        self.stime.idle = TimeStat::default();
-        self.dtime.act = TimeStat::default();
-        self.dtime.idle = TimeStat::default();
         self.sipid = 0;
         self.dipid = 0;
     }

@@ -238,10 +238,11 @@ impl Engine {
         }
         if cfg_mac {
             if let Some(e) = f.ether {
-                match &mut fl.mac {
+                match &mut fl.xm().mac {
                     None => {
                         let (src, dst) = if this_dir { (e.src, e.dst) } else { (e.dst, e.src) };
-                        fl.mac = Some(MacState { qual: 0, src, dst, ether_type: e.ether_type });
+                        fl.xm().mac =
+                            Some(MacState { qual: 0, src, dst, ether_type: e.ether_type });
                     }
                     Some(m) => {
                         let same = if this_dir {
@@ -258,7 +259,7 @@ impl Engine {
         }
         let _ = state;
         if f.encaps & enc::MPLS != 0 {
-            let m = fl.mpls.get_or_insert_with(MplsState::default);
+            let m = fl.xm().mpls.get_or_insert_with(MplsState::default);
             let label = f.mpls.unwrap_or(0);
             if this_dir {
                 m.qual = (1 << 4) | (m.qual & 0x0f);
@@ -269,7 +270,7 @@ impl Engine {
             }
         }
         if f.encaps & enc::VLAN != 0 {
-            let v = fl.vlan.get_or_insert_with(Pair16::default);
+            let v = fl.xm().vlan.get_or_insert_with(Pair16::default);
             let tci = f.vlan.unwrap_or(0);
             if this_dir {
                 v.src = tci;
@@ -279,11 +280,12 @@ impl Engine {
                 v.qual |= 0x02;
             }
         }
-        if cfg_jitter && !fl.jitter {
-            fl.jitter = true;
-            let (sl, dl) = (fl.stime.last, fl.dtime.last);
-            fl.stime = DirTimes { last: sl, ..DirTimes::default() };
-            fl.dtime = DirTimes { last: dl, ..DirTimes::default() };
+        if cfg_jitter && !fl.x().is_some_and(|x| x.jitter) {
+            let x = fl.xm();
+            x.jitter = true;
+            let (sl, dl) = (x.stime.last, x.dtime.last);
+            x.stime = DirTimes { last: sl, ..DirTimes::default() };
+            x.dtime = DirTimes { last: dl, ..DirTimes::default() };
         }
         this_dir
     }
@@ -373,7 +375,7 @@ impl Engine {
         m.bytes = m.bytes.wrapping_add(f.bytes as i32 as i64 as u64);
         ctx.tallied = true;
         if psize {
-            let p = fl.psize.get_or_insert_with(Psize::default);
+            let p = fl.xm().psize.get_or_insert_with(Psize::default);
             let (mn, mx) = if this_dir {
                 (&mut p.src_min, &mut p.src_max)
             } else {
@@ -387,7 +389,8 @@ impl Engine {
             }
         }
         if jitter {
-            let t = if this_dir { &mut fl.stime } else { &mut fl.dtime };
+            let x = fl.xm();
+            let t = if this_dir { &mut x.stime } else { &mut x.dtime };
             if t.last < now {
                 if t.last.sec > 0 {
                     let iv = (now.as_micros() - t.last.as_micros()).unsigned_abs();
@@ -434,7 +437,7 @@ impl Engine {
         if size == 0 {
             return;
         }
-        let slot = &mut fl.user[usize::from(!this_dir)];
+        let slot = &mut fl.xm().user[usize::from(!this_dir)];
         if state == START {
             if let Some(u) = slot {
                 if u.size != size {
@@ -660,7 +663,7 @@ impl Engine {
             };
             let now = self.now;
             let target = self.table.get_mut(j);
-            let mut ev = target.icmp.unwrap_or_default();
+            let mut ev = target.x().and_then(|x| x.icmp).unwrap_or_default();
             match ty {
                 3 => ev.qual = 0x01,
                 5 => ev.qual = 0x02,
@@ -675,7 +678,7 @@ impl Engine {
             ev.isrc = obj.isrc;
             ev.idst = obj.idst;
             ev.gateway = obj.gateway;
-            target.icmp = Some(ev);
+            target.xm().icmp = Some(ev);
             let tm = &mut target.time;
             if tm.src_start.sec == 0 {
                 tm.subtype = 0x01;
