@@ -367,7 +367,7 @@ fn network_of(fl: &FlowState) -> Option<Network> {
             winshift: t.src.winshift,
         }),
         Net::Tcp(sub, t) => {
-            let mut t: TcpPerf = **t;
+            let mut t: TcpPerf = *t;
             t.status &=
                 !(tcp::RESET | tcp::PKTS_RETRANS | tcp::WINDOW_SHUT | tcp::OUTOFORDER | 0xc0000);
             for (side, shift) in [(t.src.status, 0), (t.dst.status, 1)] {

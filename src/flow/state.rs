@@ -177,7 +177,7 @@ pub enum Net {
     Rtp(Box<RtpObj>),
     Rtcp(Box<RtcpObj>),
     /// TCP: subtype 0x03 (INIT), 0x04 (STATUS) or 0x05 (PERF).
-    Tcp(u8, Box<TcpPerf>),
+    Tcp(u8, TcpPerf),
     Icmp(IcmpObject),
     Esp(Esp),
     Arp([u8; 6]),

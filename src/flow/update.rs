@@ -481,7 +481,7 @@ impl Engine {
         let now = self.now;
         if *state == START {
             let t = tcp::start(seg, opts, datalen as u32, this_dir, now);
-            self.table.get_mut(i).net = Net::Tcp(0x03, Box::new(t));
+            self.table.get_mut(i).net = Net::Tcp(0x03, t);
             ctx.up += hlen;
             ctx.len = datalen;
             return None;
@@ -489,7 +489,7 @@ impl Engine {
         let (perf, track) = (self.cfg.tcp_perf, self.cfg.track_duplicates);
         let fl = self.table.get_mut(i);
         if !matches!(fl.net, Net::Tcp(..)) {
-            fl.net = Net::Tcp(0x05, Box::default());
+            fl.net = Net::Tcp(0x05, TcpPerf::default());
         }
         let ipid = fl
             .attr
@@ -564,7 +564,7 @@ impl Engine {
         {
             let fl = self.table.get_mut(i);
             if let Net::Tcp(_, t) = &mut fl.net {
-                **t = TcpPerf::default();
+                *t = TcpPerf::default();
             }
             if !this_dir {
                 fl.key_qual &= !QUAL_DIRECTION;
