@@ -488,3 +488,34 @@ fn crafted_captures_match_debian_argus() {
     let g1 = eth_frame(1, 2, 0x0800, &ipv4(a, b, 17, 77, 0x2000, &[0u8; 64]));
     same_as_debian_argus("icmp-frag", pcap(1, &[d, u, f1, f2, g2, g1]), &[]);
 }
+
+#[test]
+fn management_records_follow_packet_time_and_stderr_stays_quiet() {
+    let frames: Vec<Vec<u8>> = (0..10).map(|_| eth_udp(53)).collect();
+    let input = tmp("mar.pcap");
+    std::fs::write(&input, pcap(1, &frames)).unwrap();
+    let out = tmp("mar.argus");
+    let o = util::run(
+        util::role("argus").args(["-X", "-M", "2", "-r"]).arg(&input).arg("-w").arg(&out),
+    );
+    assert!(o.status.success());
+    assert!(o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m = mars(&std::fs::read(&out).unwrap());
+    // Start, a status MAR every 2 s of the 9 s of packets, stop.
+    assert_eq!(m.first().map(|r| r[1]), Some(0x10));
+    assert_eq!(m.last().map(|r| r[1]), Some(0x30));
+    assert!(m.iter().filter(|r| r[1] == 0x20).count() >= 3, "{} MARs", m.len());
+    // The report and MAR intervals are in every MAR.
+    assert!(m.iter().all(|r| r[44..48] == [0, 5, 0, 2]));
+}
+
+#[test]
+fn a_missing_input_is_an_error_and_the_archive_is_still_closed() {
+    let out = tmp("missing.argus");
+    let o =
+        util::run(util::role("argus").args(["-X", "-r", "/nonexistent/x.pcap", "-w"]).arg(&out));
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("/nonexistent/x.pcap") && err.lines().count() == 1, "{err}");
+    assert_eq!(mars(&std::fs::read(&out).unwrap()).len(), 2);
+}
