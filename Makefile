@@ -9,7 +9,7 @@ TARGETDIR = target/$(PROFILE)
 BIN       = $(TARGETDIR)/argus-tool
 ROLES     = $(shell cat argv0-links)
 
-.PHONY: all build test demo links install clean fmt lint bench-argus
+.PHONY: all build test demo links install clean fmt lint bench-argus bench-compare
 
 all: build
 
@@ -51,3 +51,8 @@ lint:
 
 clean:
 	$(CARGO) clean
+
+# CPU time of `ra -r big.argus` against Debian's ra (see benches/compare.sh;
+# BENCH_DATA defaults to target/bench-data, built there when missing).
+bench-compare:
+	benches/compare.sh $(BENCH_DATA)

@@ -7,3 +7,4 @@ mod archive;
 mod argus;
 mod codec;
 mod dispatch;
+mod timerange;

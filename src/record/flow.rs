@@ -288,7 +288,10 @@ impl Flow {
     /// consistently, and doing it twice gives back the original. A TCP_INIT
     /// object has only a source side and is left as it is.
     pub fn swap_directions(&mut self) {
-        if let Some(t) = &mut self.time {
+        // The min/max form (no presence bits) has no sides: argus's
+        // ArgusReverseRecord leaves it alone, and swapping it would move the
+        // times where that form cannot store them.
+        if let Some(t) = self.time.as_mut().filter(|t| t.subtype & time_subtype::PRESENCE != 0) {
             std::mem::swap(&mut t.src, &mut t.dst);
             t.nanos.swap(0, 2);
             t.nanos.swap(1, 3);

@@ -20,6 +20,7 @@
 //! `record::field`, the one name -> accessor table.
 
 pub mod dsr;
+pub mod field;
 pub mod flow;
 pub mod mar;
 

@@ -1,0 +1,8 @@
+//! Usage texts, printed on stdout for `-h` and for a bad option (exit 1).
+//! The classic roles print exactly what 3.0.8.2 prints, with the program
+//! name the user typed.
+
+/// ra's usage text.
+pub fn ra(prog: &str) -> String {
+    include_str!("usage/ra.txt").replace("{prog}", prog)
+}

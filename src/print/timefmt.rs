@@ -1,0 +1,270 @@
+//! Time formatting as `ra`'s `ArgusPrintTime` does it: an strftime-like
+//! format in local time (TZ honoured) where `%f` is the microseconds cut to
+//! `-p` digits, or Unix seconds with `-u`.
+//!
+//! The expensive part (local time, strftime) only depends on the second, so
+//! the text of the whole format is cached per second with a marker where
+//! the fraction goes; a record then costs a copy and a few digits.
+
+use super::numfmt::{push_u64, push_zero_padded};
+use crate::record::Timeval;
+
+/// Marker byte standing for the fraction in the cached text (never
+/// produced by strftime for the formats `ra` users write).
+const FRAC: u8 = 0;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Seg {
+    Lit(Vec<u8>),
+    /// One strftime conversion, e.g. `%T` or `%Ey`.
+    Conv(String),
+    Frac,
+    /// `%z` in XML output: `Z` or `+hh:mm`.
+    XmlZone,
+}
+
+const POW10: [u64; 7] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
+
+/// Formats times for one output; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct TimeFormatter {
+    unix: bool,
+    precision: usize,
+    segs: Vec<Seg>,
+    cached_sec: Option<u32>,
+    cached: Vec<u8>,
+}
+
+impl TimeFormatter {
+    /// `format` is `RA_TIME_FORMAT` (`%T.%f` by default); `unix` is `-u`;
+    /// `precision` is `-p`; `xml` selects `ra`'s XML handling of `%z`.
+    pub fn new(format: &str, unix: bool, precision: usize, xml: bool) -> TimeFormatter {
+        TimeFormatter {
+            unix,
+            precision,
+            segs: parse(format, xml),
+            cached_sec: None,
+            cached: Vec::new(),
+        }
+    }
+
+    /// Appends the text of `t`.
+    pub fn push(&mut self, out: &mut Vec<u8>, t: Timeval) {
+        if self.unix {
+            push_u64(out, t.sec as i32 as u32 as u64);
+            if self.precision > 0 {
+                out.push(b'.');
+                let digits = self.precision.min(6);
+                push_zero_padded(out, t.usec as u64 / 10u64.pow(6 - digits as u32), digits);
+            }
+            return;
+        }
+        if self.cached_sec != Some(t.sec) {
+            self.cached = self.render_second(t.sec);
+            self.cached_sec = Some(t.sec);
+        }
+        let mut rest: &[u8] = &self.cached;
+        while let Some(i) = rest.iter().position(|&b| b == FRAC) {
+            out.extend_from_slice(&rest[..i]);
+            self.push_fraction(out, t.usec);
+            rest = &rest[i + 1..];
+        }
+        out.extend_from_slice(rest);
+    }
+
+    /// `%06u` of the microseconds, cut to the precision (never more than
+    /// the digits printed).
+    fn push_fraction(&self, out: &mut Vec<u8>, usec: u32) {
+        let start = out.len();
+        if usec >= 1_000_000 {
+            push_u64(out, usec as u64);
+            if self.precision < 6 {
+                out.truncate(start + self.precision);
+            }
+        } else {
+            let digits = self.precision.min(6);
+            push_zero_padded(out, usec as u64 / POW10[6 - digits], digits);
+        }
+    }
+
+    fn render_second(&self, sec: u32) -> Vec<u8> {
+        let tm = local_tm(sec);
+        let mut out = Vec::with_capacity(32);
+        for seg in &self.segs {
+            match seg {
+                Seg::Lit(b) => out.extend_from_slice(b),
+                Seg::Conv(c) => {
+                    if let Some(tm) = &tm {
+                        strftime_into(&mut out, c, tm);
+                    }
+                }
+                Seg::XmlZone => {
+                    if let Some(tm) = &tm {
+                        let mut z = Vec::new();
+                        strftime_into(&mut z, "%z", tm);
+                        if z.windows(4).any(|w| w == b"0000") {
+                            out.push(b'Z');
+                        } else {
+                            if z.len() >= 2 {
+                                z.insert(z.len() - 2, b':');
+                            }
+                            out.extend_from_slice(&z);
+                        }
+                    }
+                }
+                Seg::Frac => {
+                    if self.precision > 0 {
+                        while out.last().is_some_and(|c| c.is_ascii_whitespace()) {
+                            out.pop();
+                        }
+                        out.push(FRAC);
+                    } else if out.last() == Some(&b'.') {
+                        out.pop();
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+fn parse(format: &str, xml: bool) -> Vec<Seg> {
+    let b = format.as_bytes();
+    let mut segs = Vec::new();
+    let mut lit = Vec::new();
+    let mut i = 0;
+    let flush = |lit: &mut Vec<u8>, segs: &mut Vec<Seg>| {
+        if !lit.is_empty() {
+            segs.push(Seg::Lit(std::mem::take(lit)));
+        }
+    };
+    while i < b.len() {
+        if b[i] != b'%' {
+            lit.push(b[i]);
+            i += 1;
+            continue;
+        }
+        let Some(&c) = b.get(i + 1) else {
+            lit.push(b'%');
+            break;
+        };
+        match c {
+            b'%' => lit.push(b'%'),
+            b'f' => {
+                flush(&mut lit, &mut segs);
+                segs.push(Seg::Frac);
+            }
+            b'z' if xml => {
+                flush(&mut lit, &mut segs);
+                segs.push(Seg::XmlZone);
+            }
+            b'E' | b'O' => {
+                flush(&mut lit, &mut segs);
+                let end = (i + 3).min(b.len());
+                segs.push(Seg::Conv(String::from_utf8_lossy(&b[i..end]).into_owned()));
+                i = end;
+                continue;
+            }
+            _ => {
+                flush(&mut lit, &mut segs);
+                let end = i + 1 + utf8_len(c);
+                let end = end.min(b.len());
+                segs.push(Seg::Conv(String::from_utf8_lossy(&b[i..end]).into_owned()));
+                i = end;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    flush(&mut lit, &mut segs);
+    // Adjacent literal and conversion text is rendered per second anyway;
+    // nothing more to fold.
+    segs
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0xf0..=0xff => 4,
+        0xe0..=0xef => 3,
+        0xc0..=0xdf => 2,
+        _ => 1,
+    }
+}
+
+/// The broken-down local time of `sec`.
+fn local_tm(sec: u32) -> Option<libc::tm> {
+    let t = sec as libc::time_t;
+    // SAFETY: `tm` is a plain C struct; localtime_r fills it completely on
+    // success and we only read it in that case.
+    unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&t, &mut tm).is_null() {
+            None
+        } else {
+            Some(tm)
+        }
+    }
+}
+
+/// Appends strftime's expansion of one conversion (`ra` allows 64 bytes).
+fn strftime_into(out: &mut Vec<u8>, conv: &str, tm: &libc::tm) {
+    let Ok(fmt) = std::ffi::CString::new(conv) else { return };
+    let mut buf = [0u8; 64];
+    // SAFETY: `buf` is writable for its length, `fmt` is NUL-terminated and
+    // `tm` is a valid broken-down time; strftime writes at most `len` bytes.
+    let n = unsafe {
+        libc::strftime(buf.as_mut_ptr() as *mut libc::c_char, buf.len(), fmt.as_ptr(), tm)
+    };
+    out.extend_from_slice(&buf[..n.min(buf.len())]);
+}
+
+/// Length of the text the current time gives in `format` at precision
+/// `precision`: how `ra` sizes the time columns for `RA_TIME_FORMAT`.
+pub fn sample_width(format: &str, precision: usize) -> usize {
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let mut f = TimeFormatter::new(format, false, precision, false);
+    let mut out = Vec::new();
+    f.push(&mut out, Timeval::new(now.as_secs() as u32, now.subsec_micros()));
+    out.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fmt(format: &str, unix: bool, p: usize, t: Timeval) -> String {
+        // The tests pin TZ for the whole process.
+        std::env::set_var("TZ", "UTC");
+        let mut f = TimeFormatter::new(format, unix, p, false);
+        let mut o = Vec::new();
+        f.push(&mut o, t);
+        String::from_utf8(o).unwrap()
+    }
+
+    #[test]
+    fn default_format_and_precision() {
+        let t = Timeval::new(1_609_459_198, 500_000);
+        assert_eq!(fmt("%T.%f", false, 6, t), "23:59:58.500000");
+        assert_eq!(fmt("%T.%f", false, 3, t), "23:59:58.500");
+        assert_eq!(fmt("%T.%f", false, 0, t), "23:59:58");
+        assert_eq!(fmt("%T.%f", false, 9, t), "23:59:58.500000");
+        assert_eq!(fmt("%Y-%m-%dT%H:%M:%S.%f", false, 6, t), "2020-12-31T23:59:58.500000");
+        assert_eq!(fmt("%m/%d %H:%M", false, 6, t), "12/31 23:59");
+    }
+
+    #[test]
+    fn unix_seconds() {
+        let t = Timeval::new(1_609_459_198, 500_123);
+        assert_eq!(fmt("%T.%f", true, 6, t), "1609459198.500123");
+        assert_eq!(fmt("%T.%f", true, 2, t), "1609459198.50");
+        assert_eq!(fmt("%T.%f", true, 0, t), "1609459198");
+    }
+
+    #[test]
+    fn fraction_strips_preceding_blanks() {
+        let t = Timeval::new(0, 42);
+        assert_eq!(fmt("%T %f", false, 6, t), "00:00:00000042");
+        assert_eq!(fmt("x%%y", false, 6, t), "x%y");
+    }
+}
