@@ -112,6 +112,7 @@ pub struct Stats {
     pub bytes: u64,
     pub flows: u64,
     pub records: u64,
+    /// Active flows reported early (and dropped) at the table limit.
     pub evicted: u64,
 }
 
@@ -124,6 +125,11 @@ pub struct Engine {
     update_timer: Timeval,
     pub(crate) seq: u32,
     pub(crate) out: Vec<Record>,
+    /// Where records go as they are made; without one they collect in
+    /// `out`. A report burst (a queue-manager run, the end of input) can
+    /// hold every flow of the table, so a streaming sink keeps memory
+    /// bounded by the table alone.
+    sink: Option<Box<dyn FnMut(Record)>>,
     pub stats: Stats,
     /// argus's `ArgusOptionIndicator`, which IPv6 packets inherit from the
     /// last IPv4 packet.
@@ -140,6 +146,7 @@ impl Engine {
             update_timer: Timeval::ZERO,
             seq: 1,
             out: Vec::new(),
+            sink: None,
             stats: Stats::default(),
             last_options: 0,
         }
@@ -149,7 +156,12 @@ impl Engine {
         &self.cfg
     }
 
-    /// Records produced so far; the caller drains them.
+    /// Hands every record to `sink` as soon as it is made.
+    pub fn set_sink(&mut self, sink: Box<dyn FnMut(Record)>) {
+        self.sink = Some(sink);
+    }
+
+    /// Records produced so far (when no sink is set); the caller drains them.
     pub fn records(&mut self) -> &mut Vec<Record> {
         &mut self.out
     }

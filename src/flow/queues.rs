@@ -89,7 +89,6 @@ impl Engine {
     /// At the table limit: drop an idle flow (already reported) if there is
     /// one, else report the oldest active flow early and drop it.
     pub(super) fn evict(&mut self) {
-        self.stats.evicted += 1;
         let idle = self
             .table
             .timeouts
@@ -102,6 +101,7 @@ impl Engine {
             return;
         }
         if let Some(i) = self.table.back(Queue::Status) {
+            self.stats.evicted += 1;
             self.table.unlink(i);
             self.expire_frags(i);
             if self.table.get(i).status & RECORD_WRITTEN == 0 {

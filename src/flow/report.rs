@@ -45,7 +45,11 @@ impl Engine {
         }
         fl.status |= RECORD_WRITTEN;
         self.stats.records += 1;
-        self.out.push(Record::Flow(Box::new(rec)));
+        let rec = Record::Flow(Box::new(rec));
+        match &mut self.sink {
+            Some(sink) => sink(rec),
+            None => self.out.push(rec),
+        }
     }
 }
 

@@ -102,7 +102,8 @@ fn table_limit_reports_early_without_losing_counts() {
     e.finish();
     let f = flows(&mut e);
     assert_eq!(f.len(), 1000);
-    assert!(e.stats.evicted > 0);
+    // Every flow was active (nothing idle to drop): all were reported early.
+    assert!(e.stats.evicted >= 990);
 }
 
 #[test]

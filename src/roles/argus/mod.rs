@@ -6,8 +6,10 @@
 mod options;
 mod progress;
 
+use std::cell::RefCell;
 use std::ffi::OsString;
 use std::io::IsTerminal;
+use std::rc::Rc;
 
 use crate::capture::bpf::CaptureFilter;
 use crate::capture::CaptureFile;
@@ -118,13 +120,27 @@ fn run(opts: &Options) -> Result<i32, Fatal> {
     }
     let started = wall_clock();
     let clients = outputs.len() as u32;
-    for w in &mut outputs {
+    for w in outputs.iter_mut() {
         let mut m = mar(opts, cause::START);
         m.start = started;
         m.now = wall_clock();
         write_mar(w, &m)?;
     }
+    // Records stream from the engine straight into the outputs; a write
+    // error is kept and ends the run after the packet that caused it.
+    let outputs = Rc::new(RefCell::new(outputs));
+    let failed: Rc<RefCell<Option<String>>> = Rc::new(RefCell::new(None));
     let mut engine = Engine::new(opts.engine.clone());
+    {
+        let (outs, failed) = (Rc::clone(&outputs), Rc::clone(&failed));
+        engine.set_sink(Box::new(move |r| {
+            for w in outs.borrow_mut().iter_mut() {
+                if let Err(e) = w.write(&r) {
+                    failed.borrow_mut().get_or_insert_with(|| format!("write {}: {e}", w.name()));
+                }
+            }
+        }));
+    }
     let mut filters: Vec<(u16, Option<CaptureFilter>)> = Vec::new();
     let mut status = diag::EXIT_OK;
     let mut last_mar = started;
@@ -174,8 +190,7 @@ fn run(opts: &Options) -> Result<i32, Fatal> {
                     None => next_mar = Some(t + mar_every),
                     Some(n) if t >= n => {
                         next_mar = Some(n + mar_every * ((t - n) / mar_every + 1));
-                        drain(&mut engine, &mut outputs)?;
-                        for w in &mut outputs {
+                        for w in outputs.borrow_mut().iter_mut() {
                             let mut m = mar(opts, cause::STATUS);
                             m.start = last_mar;
                             m.now = wall_clock();
@@ -190,16 +205,18 @@ fn run(opts: &Options) -> Result<i32, Fatal> {
                     _ => {}
                 }
             }
-            if !engine.records().is_empty() {
-                drain(&mut engine, &mut outputs)?;
+            if let Some(e) = failed.borrow_mut().take() {
+                return Err(Fatal::err(e));
             }
             progress.tick(&engine);
         }
     }
     engine.finish();
-    drain(&mut engine, &mut outputs)?;
+    if let Some(e) = failed.borrow_mut().take() {
+        return Err(Fatal::err(e));
+    }
     progress.done();
-    for w in &mut outputs {
+    for w in outputs.borrow_mut().iter_mut() {
         let mut m = mar(opts, cause::STOP);
         m.start = last_mar;
         m.now = wall_clock();
@@ -229,13 +246,4 @@ fn run(opts: &Options) -> Result<i32, Fatal> {
 
 fn write_mar(w: &mut ArchiveWriter, m: &Mar) -> Result<(), Fatal> {
     w.write_mar(&Record::Mar(m.clone())).map_err(|e| Fatal::err(format!("write {}: {e}", w.name())))
-}
-
-fn drain(engine: &mut Engine, outputs: &mut [ArchiveWriter]) -> Result<(), Fatal> {
-    for r in engine.records().drain(..) {
-        for w in outputs.iter_mut() {
-            w.write(&r).map_err(|e| Fatal::err(format!("write {}: {e}", w.name())))?;
-        }
-    }
-    Ok(())
 }
