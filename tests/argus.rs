@@ -519,3 +519,90 @@ fn a_missing_input_is_an_error_and_the_archive_is_still_closed() {
     assert!(err.contains("/nonexistent/x.pcap") && err.lines().count() == 1, "{err}");
     assert_eq!(mars(&std::fs::read(&out).unwrap()).len(), 2);
 }
+
+#[test]
+fn more_crafted_captures_match_debian_argus() {
+    let (a, b) = ([10, 0, 0, 1], [10, 0, 0, 2]);
+    let fwd = |p: Vec<u8>| eth_frame(1, 2, 0x0800, &p);
+    let rev = |p: Vec<u8>| eth_frame(2, 1, 0x0800, &p);
+    // GRE carrying IPv4 (argus records the inner flow).
+    let mut gre = vec![0, 0, 0x08, 0x00];
+    gre.extend(udp([192, 168, 0, 1], [192, 168, 0, 2], 7, 9));
+    let g = fwd(ipv4(a, b, 47, 3, 0, &gre));
+    // IP options, ESP, IGMP, an unknown protocol.
+    let mut opt = ipv4(a, b, 17, 4, 0, &[0x13, 0x88, 0x13, 0x89, 0, 8, 0, 0]);
+    opt[0] = 0x46;
+    opt.splice(20..20, [0x94, 4, 0, 0]);
+    opt[3] += 4;
+    let esp = fwd(ipv4(a, b, 50, 5, 0, &[0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1, 9, 9, 9, 9]));
+    let esp2 = fwd(ipv4(a, b, 50, 6, 0, &[0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 3, 9, 9, 9, 9]));
+    let igmp = fwd(ipv4(a, [224, 0, 0, 251], 2, 7, 0, &[0x16, 0, 0, 0, 224, 0, 0, 251]));
+    let other = fwd(ipv4(a, b, 132, 8, 0, &[0; 16]));
+    // ICMP echo both ways, a reply-first echo, a timestamp request.
+    let echo =
+        |t: u8, id: u16| [&[t, 0, 0, 0][..], &id.to_be_bytes(), &[0, 1], &[0x55; 32]].concat();
+    let e1 = fwd(ipv4(a, b, 1, 9, 0, &echo(8, 0x1234)));
+    let e2 = rev(ipv4(b, a, 1, 10, 0, &echo(0, 0x1234)));
+    let e3 = rev(ipv4(b, a, 1, 11, 0, &echo(0, 0x4321)));
+    let ts = fwd(ipv4(
+        a,
+        b,
+        1,
+        12,
+        0,
+        &[13, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    ));
+    let frames = vec![g.clone(), g, fwd(opt), esp, esp2, igmp, other, e1, e2, e3, ts];
+    same_as_debian_argus("ip-protocols", pcap(1, &frames), &["-m", "-Z"]);
+    // ARP request and reply, also behind a VLAN tag; 802.3 LLC; an unknown
+    // ether type in both directions.
+    let arp = |op: u8, sha: u8, spa: [u8; 4], tha: u8, tpa: [u8; 4]| {
+        let mut p = vec![0, 1, 8, 0, 6, 4, 0, op, 2, 0, 0, 0, 0, sha];
+        p.extend(spa);
+        p.extend([2, 0, 0, 0, 0, tha]);
+        p.extend(tpa);
+        p
+    };
+    let req = eth_frame(1, 0xff, 0x0806, &arp(1, 1, a, 0, b));
+    let rep = eth_frame(2, 1, 0x0806, &arp(2, 2, b, 1, a));
+    let vreq = eth_frame(1, 0xff, 0x8100, &[&[0, 7, 8, 6][..], &arp(1, 1, a, 0, b)].concat());
+    let llc = eth_frame(
+        1,
+        2,
+        38,
+        &[
+            0x42, 0x42, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        ],
+    );
+    let x1 = eth_frame(1, 2, 0x88b5, &[1; 46]);
+    let x2 = eth_frame(2, 1, 0x88b5, &[2; 46]);
+    same_as_debian_argus("layer2", pcap(1, &[req, rep, vreq, llc, x1, x2]), &["-m"]);
+    // IPv6: TCP handshake, ICMPv6 echo and neighbour discovery.
+    let v6 = |src: u8, dst: u8, nxt: u8, payload: &[u8]| {
+        let mut ip = vec![0x60, 0, 0, 0, 0, payload.len() as u8, nxt, 64];
+        ip.extend([0x20, 1, 0x0d, 0xb8]);
+        ip.extend([0; 11]);
+        ip.push(src);
+        ip.extend([0x20, 1, 0x0d, 0xb8]);
+        ip.extend([0; 11]);
+        ip.push(dst);
+        ip.extend_from_slice(payload);
+        eth_frame(src, dst, 0x86dd, &ip)
+    };
+    let frames = vec![
+        v6(1, 2, 6, &tcp(40000, 443, 1, 0, 0x02, b"")),
+        v6(2, 1, 6, &tcp(443, 40000, 7, 2, 0x12, b"")),
+        v6(1, 2, 6, &tcp(40000, 443, 2, 8, 0x10, b"")),
+        v6(1, 2, 58, &[128, 0, 0, 0, 0, 1, 0, 1]),
+        v6(2, 1, 58, &[129, 0, 0, 0, 0, 1, 0, 1]),
+        v6(1, 2, 58, &[135, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        v6(2, 1, 58, &[136, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+    ];
+    same_as_debian_argus("ipv6", pcap(1, &frames), &[]);
+    // Linux SLL and raw IP link types.
+    let sll =
+        |p: Vec<u8>| [&[0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x08, 0x00][..], &p].concat();
+    same_as_debian_argus("sll", pcap(113, &[sll(udp(a, b, 1, 2)), sll(udp(b, a, 2, 1))]), &["-m"]);
+    same_as_debian_argus("raw", pcap(101, &[udp(a, b, 1, 2), udp(b, a, 2, 1)]), &[]);
+}
