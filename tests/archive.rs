@@ -267,3 +267,145 @@ fn directory_trees_are_read_like_ra_reads_them() {
     let w = list.add_tree(&root.join("missing"));
     assert_eq!(w.len(), 1);
 }
+
+// ---- remote input (-S) --------------------------------------------------
+
+use argus_tool::archive::remote::{self, Endpoint};
+use std::io::Read;
+use std::net::{TcpListener, TcpStream};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// The records of a reference stream: (initial MAR, the rest).
+fn reference_session() -> (Vec<u8>, Vec<u8>) {
+    let data = std::fs::read(util::shared_reference().join("vectors/argus/tcp4.argus")).unwrap();
+    (data[..128].to_vec(), data[128..].to_vec())
+}
+
+/// A one-connection argus server speaking the port-561 protocol: sends
+/// `hello`, answers a FILTER with `answer`, waits for `START: `, sends
+/// `records` and closes. Returns the port and what the client sent.
+fn tiny_server(
+    hello: Vec<u8>,
+    answer: &'static [u8],
+    records: Vec<u8>,
+) -> (u16, mpsc::Receiver<Vec<u8>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let _ = s.write_all(&hello);
+        let mut got = Vec::new();
+        let mut buf = [0u8; 512];
+        while !got.ends_with(b"START: ") {
+            match s.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+            if got.starts_with(b"FILTER: ") && got.ends_with(b")") {
+                let _ = s.write_all(answer);
+                if answer != b"OK" {
+                    break;
+                }
+            }
+        }
+        if got.ends_with(b"START: ") {
+            let _ = s.write_all(&records);
+            let _ = s.shutdown(std::net::Shutdown::Write);
+            // Collect what the client says when it closes (DONE: ).
+            let _ = s.read_to_end(&mut got);
+        }
+        let _ = tx.send(got);
+    });
+    (port, rx)
+}
+
+fn ep(port: u16) -> Endpoint {
+    Endpoint::parse(&format!("127.0.0.1:{port}")).unwrap()
+}
+
+#[test]
+fn remote_session_with_a_filter_reads_the_servers_records() {
+    let (hello, records) = reference_session();
+    let (port, sent) = tiny_server(hello.clone(), b"OK", records.clone());
+    let mut input = remote::connect(&ep(port), Some("tcp")).unwrap();
+    let mut got = Vec::new();
+    while let Some(item) = input.next_record() {
+        got.extend_from_slice(item.unwrap().bytes);
+    }
+    drop(input);
+    let mut want = hello;
+    want.extend_from_slice(&records);
+    assert_eq!(got, want);
+    let sent = sent.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(sent, b"FILTER: man or (tcp)START: DONE: ");
+}
+
+#[test]
+fn remote_refusals_are_reported_in_ra_s_words() {
+    let (hello, _) = reference_session();
+    let (port, _) = tiny_server(hello, b"SY", Vec::new());
+    let e = remote::connect(&ep(port), Some("tcp and")).err().unwrap();
+    assert_eq!(e.to_string(), format!("127.0.0.1:{port}: remote filter syntax error"));
+    for (mar, msg) in [
+        ([0x83, 0x81, 0, 1], "remote access denied"),
+        ([0x83, 0x82, 0, 1], "remote exceed listen error"),
+    ] {
+        let (port, _) = tiny_server(mar.to_vec(), b"OK", Vec::new());
+        let e = remote::connect(&ep(port), None).err().unwrap();
+        assert_eq!(e.to_string(), format!("127.0.0.1:{port}: {msg}"));
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let e = remote::connect(&ep(port), None).err().unwrap();
+    assert!(e.to_string().contains("Connection refused"), "{e}");
+}
+
+#[test]
+fn remote_session_against_debian_argus_replaying_a_pcap() {
+    let pcap = util::shared_reference().join("vectors/pcap/status.pcap");
+    let file = tmp("replay.argus");
+    let _ = std::fs::remove_file(&file);
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut argus = std::process::Command::new("/usr/sbin/argus")
+        .args(["-X", "-r"])
+        .arg(&pcap)
+        .args(["-P", &port.to_string(), "-T", "1", "-w"])
+        .arg(&file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("Debian's argus (argus-server) is installed");
+    // Wait for the listener, then read the session on a thread so a stuck
+    // server cannot hang the test.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "argus did not listen");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut input = remote::connect(&ep(port), None).unwrap();
+        let mut recs = Vec::new();
+        while let Some(item) = input.next_record() {
+            recs.push(item.map(|r| r.bytes.to_vec()).map_err(|e| e.to_string()));
+        }
+        let _ = tx.send(recs);
+    });
+    let recs = rx.recv_timeout(Duration::from_secs(60)).expect("session ended");
+    let _ = argus.wait();
+    let recs: Vec<Vec<u8>> = recs.into_iter().map(|r| r.unwrap()).collect();
+    // The flow records on the socket are the ones argus wrote to its file.
+    let written = std::fs::read(&file).unwrap();
+    let flows = |v: Vec<Vec<u8>>| v.into_iter().filter(|r| r[0] >> 4 == 1).collect::<Vec<_>>();
+    let from_file: Vec<Vec<u8>> = Records::new(&written).map(|r| r.bytes.to_vec()).collect();
+    assert!(!flows(recs.clone()).is_empty());
+    assert_eq!(flows(recs.clone()), flows(from_file));
+    assert_eq!(recs[0][8..12], [0xe5, 0x71, 0x2d, 0xcb], "initial MAR first");
+}

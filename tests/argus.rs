@@ -359,6 +359,14 @@ fn stdin_stdout_append_and_capture_filter() {
         util::role("argus").args(["-X", "-r"]).arg(&input).args(["-w", "-", "port", "("]),
     );
     assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty(), "nothing is written before the filter compiles");
+    // A record filter on -w keeps the matching records only.
+    let out = tmp("wfilter.argus");
+    let o = util::run(
+        util::role("argus").args(["-X", "-r"]).arg(&input).arg("-w").arg(&out).arg("dst port 53"),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(flow_records(&std::fs::read(&out).unwrap()).len(), 1);
 }
 
 fn eth_udp(dport: u16) -> Vec<u8> {

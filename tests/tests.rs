@@ -7,4 +7,5 @@ mod archive;
 mod argus;
 mod codec;
 mod dispatch;
+mod filter_diff;
 mod timerange;

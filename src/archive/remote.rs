@@ -84,11 +84,20 @@ impl Drop for Session {
     }
 }
 
-fn refused(ep: &Endpoint, msg: &str) -> OpenError {
-    OpenError { name: ep.to_string(), error: io::Error::other(msg.to_string()), remote: true }
+/// Why the handshake failed, in `ra`'s words where it has any.
+#[derive(Debug)]
+pub enum HandshakeError {
+    Refused(&'static str),
+    Io(io::Error),
 }
 
-fn read_up_to(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+impl From<io::Error> for HandshakeError {
+    fn from(e: io::Error) -> HandshakeError {
+        HandshakeError::Io(e)
+    }
+}
+
+fn read_up_to(stream: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match stream.read(&mut buf[n..]) {
@@ -120,7 +129,12 @@ pub fn connect(ep: &Endpoint, filter: Option<&str>) -> Result<Input, OpenError> 
     }
     let mut stream = stream.ok_or_else(|| io_err(last))?;
     stream.set_read_timeout(Some(HANDSHAKE_TIMEOUT)).map_err(io_err)?;
-    let head = handshake(ep, &mut stream, filter)?;
+    let head = handshake(&mut stream, filter).map_err(|e| match e {
+        HandshakeError::Refused(msg) => {
+            OpenError { name: ep.to_string(), error: io::Error::other(msg), remote: true }
+        }
+        HandshakeError::Io(error) => io_err(error),
+    })?;
     stream.set_read_timeout(None).map_err(io_err)?;
     let reader = stream.try_clone().map_err(io_err)?;
     let mut input = open_stream_with_head(ep.to_string(), head, Box::new(reader));
@@ -128,57 +142,85 @@ pub fn connect(ep: &Endpoint, filter: Option<&str>) -> Result<Input, OpenError> 
     Ok(input)
 }
 
-/// Reads the initial MAR and does the FILTER/START exchange; returns the
-/// initial MAR bytes (they are the stream's first record).
-fn handshake(
-    ep: &Endpoint,
-    stream: &mut TcpStream,
+/// Reads the initial MAR and does the FILTER/START exchange over any
+/// byte stream; returns the initial MAR bytes (the stream's first record).
+pub fn handshake<S: Read + Write>(
+    stream: &mut S,
     filter: Option<&str>,
-) -> Result<Vec<u8>, OpenError> {
-    let io_err = |error: io::Error| OpenError { name: ep.to_string(), error, remote: true };
+) -> Result<Vec<u8>, HandshakeError> {
+    use HandshakeError::Refused;
     let mut head = vec![0u8; MAR_LEN];
-    let n = read_up_to(stream, &mut head[..16]).map_err(io_err)?;
+    let n = read_up_to(stream, &mut head[..16])?;
     // An error MAR may be just its 4-byte header (`83 82 00 01`).
     if n >= 4 && head[0] >> 4 == 0x8 && head[1] >> 4 == cause::ERROR {
-        return Err(refused(
-            ep,
-            match head[1] & 0x0f {
-                1 => "remote access denied",
-                2 => "remote exceed listen error",
-                _ => "remote error",
-            },
-        ));
+        return Err(Refused(match head[1] & 0x0f {
+            1 => "remote access denied",
+            2 => "remote exceed listen error",
+            _ => "remote error",
+        }));
     }
     if n < 16 {
-        return Err(refused(ep, "connection closed"));
+        return Err(Refused("connection closed"));
     }
     let id = u32::from_be_bytes([head[8], head[9], head[10], head[11]]);
     if head[0] & 0x0f < 3 && id != ARGUS_COOKIE {
-        return Err(refused(ep, "not an argus 3 server"));
+        return Err(Refused("not an argus 3 server"));
     }
-    if n < MAR_LEN && read_up_to(stream, &mut head[16..]).map_err(io_err)? != MAR_LEN - 16 {
-        return Err(refused(ep, "connection closed"));
+    if read_up_to(stream, &mut head[16..])? != MAR_LEN - 16 {
+        return Err(Refused("connection closed"));
     }
     let status = u32::from_be_bytes([head[4], head[5], head[6], head[7]]);
     if status & mar_status::SASL != 0 {
-        return Err(refused(ep, "server requires SASL authentication, which is not supported"));
+        return Err(Refused("server requires SASL authentication, which is not supported"));
     }
     if let Some(f) = filter {
-        let msg = format!("FILTER: man or ({f})");
-        stream.write_all(msg.as_bytes()).map_err(io_err)?;
+        stream.write_all(format!("FILTER: man or ({f})").as_bytes())?;
         let mut answer = [0u8; 2];
-        if read_up_to(stream, &mut answer).map_err(io_err)? != 2 {
-            return Err(refused(ep, "remote Filter error"));
+        if read_up_to(stream, &mut answer)? != 2 {
+            return Err(Refused("remote Filter error"));
         }
         match &answer {
             b"OK" => {}
-            b"SY" => return Err(refused(ep, "remote filter syntax error")),
-            b"TI" => return Err(refused(ep, "remote filter compiler timed out")),
-            _ => return Err(refused(ep, "remote Filter error")),
+            b"SY" => return Err(Refused("remote filter syntax error")),
+            b"TI" => return Err(Refused("remote filter compiler timed out")),
+            _ => return Err(Refused("remote Filter error")),
         }
     }
-    stream.write_all(b"START: ").map_err(io_err)?;
+    stream.write_all(b"START: ")?;
     Ok(head)
+}
+
+/// The handshake against server bytes held in memory, then the records
+/// that follow them: the `fn(&[u8])` entry point for fuzzing.
+pub fn handshake_with(server: &[u8], filter: Option<&str>) -> Result<usize, HandshakeError> {
+    struct Mock<'a> {
+        input: &'a [u8],
+        sent: Vec<u8>,
+    }
+    impl Read for Mock<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.input.read(buf)
+        }
+    }
+    impl Write for Mock<'_> {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.sent.write(buf)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut mock = Mock { input: server, sent: Vec::new() };
+    let head = handshake(&mut mock, filter)?;
+    let rest = mock.input.to_vec();
+    let mut input =
+        super::open_stream_with_head("fuzz".into(), head, Box::new(io::Cursor::new(rest)));
+    let mut n = 0;
+    while let Some(Ok(r)) = input.next_record() {
+        let _ = crate::codec::decode(r.bytes);
+        n += 1;
+    }
+    Ok(n)
 }
 
 #[cfg(test)]

@@ -117,6 +117,26 @@ impl Wr<'_> {
     }
 }
 
+/// Fixed-offset reads from a byte array. With constant offsets the bounds
+/// checks are resolved at compile time (an out-of-range constant offset
+/// does not compile), which makes these the fast path of the decoders.
+#[inline(always)]
+pub(crate) fn be16_at<const N: usize>(b: &[u8; N], i: usize) -> u16 {
+    u16::from_be_bytes([b[i], b[i + 1]])
+}
+
+#[inline(always)]
+pub(crate) fn be32_at<const N: usize>(b: &[u8; N], i: usize) -> u32 {
+    u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
+}
+
+#[inline(always)]
+pub(crate) fn arr_at<const N: usize, const M: usize>(b: &[u8; N], i: usize) -> [u8; M] {
+    let mut out = [0u8; M];
+    out.copy_from_slice(&b[i..i + M]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

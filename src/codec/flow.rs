@@ -64,9 +64,80 @@ pub fn walk_dsrs(bytes: &[u8]) -> DsrWalk {
     DsrWalk::Complete
 }
 
+/// A set of [`Slot`]s: which DSRs a caller wants decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SlotSet(u16);
+
+impl SlotSet {
+    pub const ALL: SlotSet = SlotSet(0xffff);
+    pub const NONE: SlotSet = SlotSet(0);
+
+    /// The set of the given slots.
+    pub const fn of(slots: &[Slot]) -> SlotSet {
+        let mut bits = 0u16;
+        let mut i = 0;
+        while i < slots.len() {
+            bits |= 1 << slots[i] as u16;
+            i += 1;
+        }
+        SlotSet(bits)
+    }
+
+    pub const fn with(self, slot: Slot) -> SlotSet {
+        SlotSet(self.0 | 1 << slot as u16)
+    }
+
+    pub const fn union(self, other: SlotSet) -> SlotSet {
+        SlotSet(self.0 | other.0)
+    }
+
+    pub const fn contains(self, slot: Slot) -> bool {
+        self.0 & (1 << slot as u16) != 0
+    }
+}
+
+/// What [`decode_flow_with`] does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecodeOptions {
+    /// The DSRs to decode into their slots; the others are skipped (or,
+    /// with `layout`, kept raw).
+    pub want: SlotSet,
+    /// Keep what re-encoding needs: the DSR order, raw copies of DSRs the
+    /// model cannot reproduce (and of unwanted or unknown DSRs), trailing
+    /// bytes. Without it decoding is faster, and the record can still be
+    /// encoded, but not necessarily to the bytes it was read from (to pass
+    /// a record through unchanged, write the bytes it was read from).
+    pub layout: bool,
+}
+
+impl DecodeOptions {
+    /// Everything, re-encodable to the same bytes (the default).
+    pub const FULL: DecodeOptions = DecodeOptions { want: SlotSet::ALL, layout: true };
+
+    /// Only `want`, for reading (the fast path of the clients).
+    pub const fn read_only(want: SlotSet) -> DecodeOptions {
+        DecodeOptions { want, layout: false }
+    }
+}
+
+impl Default for DecodeOptions {
+    fn default() -> DecodeOptions {
+        DecodeOptions::FULL
+    }
+}
+
 /// Decodes the flow record in `bytes` (header included; its length field
 /// must match `bytes.len()`) into `flow`, reusing its allocations.
 pub fn decode_flow(bytes: &[u8], flow: &mut Flow) -> Result<DsrWalk, DecodeError> {
+    decode_flow_with(bytes, flow, DecodeOptions::FULL)
+}
+
+/// [`decode_flow`] with a choice of DSRs and of layout keeping.
+pub fn decode_flow_with(
+    bytes: &[u8],
+    flow: &mut Flow,
+    opts: DecodeOptions,
+) -> Result<DsrWalk, DecodeError> {
     let hdr: [u8; 4] = bytes.get(..4).and_then(|h| h.try_into().ok()).ok_or(DecodeError::Short)?;
     let declared = usize::from(u16::from_be_bytes([hdr[2], hdr[3]])) * 4;
     if declared != bytes.len() {
@@ -74,7 +145,7 @@ pub fn decode_flow(bytes: &[u8], flow: &mut Flow) -> Result<DsrWalk, DecodeError
     }
     flow.clear();
     flow.header = header_of([hdr[0], hdr[1]]);
-    let mut spans = [(0u32, 0u32); 16];
+    let mut ctx = Ctx { record: bytes, spans: [(0, 0); 16], filled: 0, opts };
     let mut at = 4;
     let mut seen_time = false;
     let walk = loop {
@@ -86,14 +157,20 @@ pub fn decode_flow(bytes: &[u8], flow: &mut Flow) -> Result<DsrWalk, DecodeError
             break DsrWalk::ZeroLength { at, before_time: !seen_time };
         }
         let Some(dsr) = rest.get(..n) else { break DsrWalk::Overrun { at } };
-        if dsr[0] & 0x7f == dsr_type::TIME {
+        let t = dsr[0] & 0x7f;
+        if t == dsr_type::TIME {
             seen_time = true;
         }
-        decode_dsr(bytes, at, dsr, flow, &mut spans);
+        // Cheap skip of DSRs nobody asked for when the layout is not kept.
+        if opts.layout || WANTABLE[usize::from(t)] & opts.want.0 != 0 {
+            ctx.decode_dsr(at, dsr, flow);
+        }
         at += n;
     };
-    if let Some(rest) = bytes.get(at..) {
-        flow.trailing.extend_from_slice(rest);
+    if opts.layout {
+        if let Some(rest) = bytes.get(at..) {
+            flow.trailing.extend_from_slice(rest);
+        }
     }
     if arp_reversed(flow) {
         flow.swap_directions();
@@ -115,114 +192,167 @@ fn push_raw(flow: &mut Flow, bytes: &[u8], shadows: Option<Slot>) {
     flow.order.push(DsrRef::Raw(i));
 }
 
-#[allow(clippy::too_many_arguments)]
-/// Puts a decoded DSR into its slot, keeping the order and, for a
-/// duplicate, the earlier DSR's bytes.
-fn place<T>(
-    flow: &mut Flow,
-    spans: &mut [(u32, u32); 16],
-    slot: Slot,
-    dec: Dec<T>,
-    dsr: &[u8],
-    at: usize,
-    record: &[u8],
-    set: impl FnOnce(&mut Flow, T),
-) {
-    if matches!(dec, Dec::Raw) {
-        push_raw(flow, dsr, None);
-        return;
+/// For each DSR type (without the immediate bit), the slots it can fill,
+/// as [`SlotSet`] bits (DATA: either user-data slot).
+const WANTABLE: [u16; 128] = {
+    let mut t = [0u16; 128];
+    let mut i = 0;
+    while i < 128 {
+        t[i] = match slot_of(i as u8, 0) {
+            Some(s) => 1 << s as u16,
+            None => 0,
+        };
+        i += 1;
     }
-    if flow.has(slot) {
-        // The earlier DSR becomes a plain raw DSR (the new one is what `ra`
-        // reads).
-        if let Some(pos) = flow.order.iter().position(|r| *r == DsrRef::Slot(slot)) {
-            let (s, e) = spans[slot as usize];
-            let mut v = flow.pool.take();
-            v.extend_from_slice(record.get(s as usize..e as usize).unwrap_or(&[]));
-            flow.order[pos] = DsrRef::Raw(flow.raw.len() as u16);
-            flow.raw.push(RawDsr { bytes: v, shadows: None });
-        } else if let Some(r) = flow.raw.iter_mut().find(|r| r.shadows == Some(slot)) {
-            r.shadows = None;
-        }
-    }
-    match dec {
-        Dec::Exact(v) => {
-            set(flow, v);
-            flow.order.push(DsrRef::Slot(slot));
-            spans[slot as usize] = (at as u32, (at + dsr.len()) as u32);
-        }
-        Dec::Lossy(v) => {
-            set(flow, v);
-            push_raw(flow, dsr, Some(slot));
-        }
-        Dec::Raw => {}
-    }
+    t[dsr_type::DATA as usize] = 1 << Slot::SrcData as u16 | 1 << Slot::DstData as u16;
+    t
+};
+
+/// The typed slot a DSR type goes to (DATA: by its source bit).
+const fn slot_of(t: u8, st: u8) -> Option<Slot> {
+    Some(match t {
+        dsr_type::TRANSPORT => Slot::Transport,
+        dsr_type::FLOW => Slot::Key,
+        dsr_type::TIME => Slot::Time,
+        dsr_type::METER => Slot::Metrics,
+        dsr_type::AGR => Slot::Agr,
+        dsr_type::NETWORK => Slot::Network,
+        dsr_type::VLAN => Slot::Vlan,
+        dsr_type::MPLS => Slot::Mpls,
+        dsr_type::JITTER => Slot::Jitter,
+        dsr_type::IPATTR => Slot::IpAttr,
+        dsr_type::PSIZE => Slot::PacketSize,
+        dsr_type::DATA if st & data_subtype::SRC_DATA != 0 => Slot::SrcData,
+        dsr_type::DATA => Slot::DstData,
+        dsr_type::MAC => Slot::Mac,
+        dsr_type::ICMP => Slot::Icmp,
+        dsr_type::ENCAPS => Slot::Encaps,
+        _ => return None,
+    })
 }
 
-fn decode_dsr(record: &[u8], at: usize, dsr: &[u8], flow: &mut Flow, spans: &mut [(u32, u32); 16]) {
-    let (t, st, q) = (dsr[0], dsr[1], dsr[2]);
-    let body = &dsr[4..];
-    // Immediate (one-word) DSRs and 16-bit-length forms of the 8-bit types
-    // carry no layout the model knows: keep them as they are.
-    if t & dsr_type::IMMEDIATE != 0 || (st & 0x80 != 0 && t != dsr_type::DATA) {
-        push_raw(flow, dsr, None);
-        return;
-    }
-    macro_rules! put {
-        ($slot:expr, $dec:expr, $field:ident) => {
-            place(flow, spans, $slot, $dec, dsr, at, record, |f, v| f.$field = Some(v))
-        };
-    }
-    match t {
-        dsr_type::TRANSPORT => {
-            put!(Slot::Transport, misc::decode_transport(st, q, body), transport)
+/// State of one record's DSR walk.
+struct Ctx<'a> {
+    record: &'a [u8],
+    /// Where the DSR now in each slot was read (for duplicates).
+    spans: [(u32, u32); 16],
+    /// Slots filled so far.
+    filled: u16,
+    opts: DecodeOptions,
+}
+
+impl Ctx<'_> {
+    /// Puts a decoded DSR into its slot, keeping the order and, for a
+    /// duplicate, the earlier DSR's bytes.
+    fn place<T>(
+        &mut self,
+        flow: &mut Flow,
+        slot: Slot,
+        dec: Dec<T>,
+        dsr: &[u8],
+        at: usize,
+        set: impl FnOnce(&mut Flow, T),
+    ) {
+        let bit = 1u16 << slot as u16;
+        if !self.opts.layout {
+            if let Dec::Exact(v) | Dec::Lossy(v) = dec {
+                set(flow, v);
+            }
+            return;
         }
-        dsr_type::FLOW => put!(Slot::Key, key::decode(st, q, body), key),
-        dsr_type::TIME => put!(Slot::Time, time::decode(st, q, dsr[3], body), time),
-        dsr_type::METER => put!(Slot::Metrics, meter::decode_metrics(st, q, body), metrics),
-        dsr_type::AGR => put!(Slot::Agr, misc::decode_agr(st, q, body), agr),
-        dsr_type::NETWORK => {
-            if flow.network.is_some() {
-                // Recycle the earlier object's buffer before replacing it.
+        if matches!(dec, Dec::Raw) {
+            push_raw(flow, dsr, None);
+            return;
+        }
+        if self.filled & bit != 0 {
+            // The earlier DSR becomes a plain raw DSR (the new one is what
+            // `ra` reads).
+            if let Some(pos) = flow.order.iter().position(|r| *r == DsrRef::Slot(slot)) {
+                let (s, e) = self.spans[slot as usize];
+                let mut v = flow.pool.take();
+                v.extend_from_slice(self.record.get(s as usize..e as usize).unwrap_or(&[]));
+                flow.order[pos] = DsrRef::Raw(flow.raw.len() as u16);
+                flow.raw.push(RawDsr { bytes: v, shadows: None });
+            } else if let Some(r) = flow.raw.iter_mut().find(|r| r.shadows == Some(slot)) {
+                r.shadows = None;
+            }
+        }
+        self.filled |= bit;
+        match dec {
+            Dec::Exact(v) => {
+                set(flow, v);
+                flow.order.push(DsrRef::Slot(slot));
+                self.spans[slot as usize] = (at as u32, (at + dsr.len()) as u32);
+            }
+            Dec::Lossy(v) => {
+                set(flow, v);
+                push_raw(flow, dsr, Some(slot));
+            }
+            Dec::Raw => {}
+        }
+    }
+
+    fn decode_dsr(&mut self, at: usize, dsr: &[u8], flow: &mut Flow) {
+        let (t, st, q) = (dsr[0], dsr[1], dsr[2]);
+        let body = &dsr[4..];
+        let slot = slot_of(t, st);
+        // Immediate (one-word) DSRs, 16-bit-length forms of the 8-bit types
+        // and 8-bit-length DATA DSRs carry no layout the model knows; unknown
+        // and unwanted types are not decoded either.
+        let odd = t & dsr_type::IMMEDIATE != 0
+            || (t == dsr_type::DATA) != (st & data_subtype::LEN_16BITS != 0);
+        let Some(slot) = slot.filter(|s| !odd && self.opts.want.contains(*s)) else {
+            if self.opts.layout {
+                push_raw(flow, dsr, None);
+            }
+            return;
+        };
+        macro_rules! put {
+            ($dec:expr, $field:ident) => {
+                self.place(flow, slot, $dec, dsr, at, |f, v| f.$field = Some(v))
+            };
+        }
+        match slot {
+            Slot::Transport => put!(misc::decode_transport(st, q, body), transport),
+            Slot::Key => put!(key::decode(st, q, body), key),
+            Slot::Time => put!(time::decode(st, q, dsr[3], body), time),
+            Slot::Metrics => put!(meter::decode_metrics(st, q, body), metrics),
+            Slot::Agr => put!(misc::decode_agr(st, q, body), agr),
+            Slot::Network => {
+                // Recycle an earlier object's buffer before replacing it.
                 if let Some(Network::Other { body, .. }) = flow.network.take() {
                     flow.pool.give(body);
-                    flow.network = Some(Network::Empty);
                 }
+                let n = network::decode(st, q, body, &mut flow.pool);
+                put!(Dec::Exact(n), network)
             }
-            let n = network::decode(st, q, body, &mut flow.pool);
-            put!(Slot::Network, Dec::Exact(n), network)
-        }
-        dsr_type::VLAN => put!(Slot::Vlan, misc::decode_vlan(st, q, body), vlan),
-        dsr_type::MPLS => put!(Slot::Mpls, misc::decode_mpls(st, q, body), mpls),
-        dsr_type::JITTER => put!(Slot::Jitter, misc::decode_jitter(st, q, body), jitter),
-        dsr_type::IPATTR => put!(Slot::IpAttr, misc::decode_ipattr(st, q, body), ipattr),
-        dsr_type::PSIZE => put!(Slot::PacketSize, meter::decode_psize(st, q, body), psize),
-        dsr_type::DATA => {
-            // `ra` files a DATA DSR under source data when the source bit
-            // is set, destination data otherwise.
-            let src = st & data_subtype::SRC_DATA != 0;
-            if st & data_subtype::LEN_16BITS == 0 {
-                push_raw(flow, dsr, None);
-            } else if src {
-                if let Some(old) = flow.src_data.take() {
-                    flow.pool.give(old.data);
-                    flow.src_data = Some(UserData::default());
-                }
+            Slot::Vlan => put!(misc::decode_vlan(st, q, body), vlan),
+            Slot::Mpls => put!(misc::decode_mpls(st, q, body), mpls),
+            Slot::Jitter => put!(misc::decode_jitter(st, q, body), jitter),
+            Slot::IpAttr => put!(misc::decode_ipattr(st, q, body), ipattr),
+            Slot::PacketSize => put!(meter::decode_psize(st, q, body), psize),
+            Slot::SrcData => {
                 let d = misc::decode_data(st, body, &mut flow.pool);
-                put!(Slot::SrcData, d, src_data)
-            } else {
-                if let Some(old) = flow.dst_data.take() {
-                    flow.pool.give(old.data);
-                    flow.dst_data = Some(UserData::default());
+                if !matches!(d, Dec::Raw) {
+                    if let Some(old) = flow.src_data.take() {
+                        flow.pool.give(old.data);
+                    }
                 }
-                let d = misc::decode_data(st, body, &mut flow.pool);
-                put!(Slot::DstData, d, dst_data)
+                put!(d, src_data)
             }
+            Slot::DstData => {
+                let d = misc::decode_data(st, body, &mut flow.pool);
+                if !matches!(d, Dec::Raw) {
+                    if let Some(old) = flow.dst_data.take() {
+                        flow.pool.give(old.data);
+                    }
+                }
+                put!(d, dst_data)
+            }
+            Slot::Mac => put!(misc::decode_mac(st, q, body), mac),
+            Slot::Icmp => put!(misc::decode_icmp(st, q, body), icmp),
+            Slot::Encaps => put!(misc::decode_encaps(st, q, body), encaps),
         }
-        dsr_type::MAC => put!(Slot::Mac, misc::decode_mac(st, q, body), mac),
-        dsr_type::ICMP => put!(Slot::Icmp, misc::decode_icmp(st, q, body), icmp),
-        dsr_type::ENCAPS => put!(Slot::Encaps, misc::decode_encaps(st, q, body), encaps),
-        _ => push_raw(flow, dsr, None),
     }
 }
 

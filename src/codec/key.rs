@@ -12,7 +12,7 @@
 //! [masks]` (40/44); Ethernet `dst src type dsap ssap` (16); ARP `hrd pro hln
 //! pln op spa tpa haddr[4]` (20).
 
-use super::bytes::{Rd, Wr};
+use super::bytes::{arr_at, be32_at, Rd, Wr};
 use super::dsr::Dec;
 use crate::record::*;
 
@@ -27,12 +27,14 @@ pub(crate) fn decode(subtype: u8, qual: u8, body: &[u8]) -> Dec<FlowKey> {
     let mut r = Rd::new(body);
     let addrs = match (fam, body.len()) {
         (family::IPV4, 16) if ip_kind(kind) => {
-            let (Some(src), Some(dst), Some(proto), Some(tp_p), Some(l4)) =
-                (r.be32(), r.be32(), r.u8(), r.u8(), r.array())
-            else {
-                return Dec::Raw;
-            };
-            KeyAddrs::Ipv4(Ipv4Key { src, dst, proto, tp_p, l4 })
+            let Ok(b) = <&[u8; 16]>::try_from(body) else { return Dec::Raw };
+            KeyAddrs::Ipv4(Ipv4Key {
+                src: be32_at(b, 0),
+                dst: be32_at(b, 4),
+                proto: b[8],
+                tp_p: b[9],
+                l4: arr_at(b, 10),
+            })
         }
         (family::IPV6, 40 | 44) if ip_kind(kind) => {
             let (Some(src), Some(dst), Some(flow_word), Some(l4)) =

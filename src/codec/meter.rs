@@ -2,7 +2,7 @@
 //! packet sizes). Both use the counter-layout qualifier of §2.6: width
 //! (8/16/32/64 bits) and which sides are stored.
 
-use super::bytes::{Rd, Wr};
+use super::bytes::{be16_at, be32_at, Rd, Wr};
 use super::dsr::Dec;
 use crate::record::*;
 
@@ -50,6 +50,38 @@ fn body_len(l: Layout, per: usize) -> usize {
 
 pub(crate) fn decode_metrics(subtype: u8, qual: u8, body: &[u8]) -> Dec<Metrics> {
     let mut m = Metrics { subtype, qual, ..Metrics::default() };
+    // Fast paths: the packets+bytes layouts argus writes most.
+    if subtype == meter_subtype::PKTS_BYTES {
+        match (qual, body.len()) {
+            (meter_qual::SRCDST_BYTE, 4) => {
+                let b = [body[0], body[1], body[2], body[3]];
+                m.src.pkts = u64::from(b[0]);
+                m.src.bytes = u64::from(b[1]);
+                m.dst.pkts = u64::from(b[2]);
+                m.dst.bytes = u64::from(b[3]);
+                return Dec::Exact(m);
+            }
+            (meter_qual::SRCDST_SHORT, 8) => {
+                if let Ok(b) = <&[u8; 8]>::try_from(body) {
+                    m.src.pkts = u64::from(be16_at(b, 0));
+                    m.src.bytes = u64::from(be16_at(b, 2));
+                    m.dst.pkts = u64::from(be16_at(b, 4));
+                    m.dst.bytes = u64::from(be16_at(b, 6));
+                    return Dec::Exact(m);
+                }
+            }
+            (meter_qual::SRCDST_INT, 16) => {
+                if let Ok(b) = <&[u8; 16]>::try_from(body) {
+                    m.src.pkts = u64::from(be32_at(b, 0));
+                    m.src.bytes = u64::from(be32_at(b, 4));
+                    m.dst.pkts = u64::from(be32_at(b, 8));
+                    m.dst.bytes = u64::from(be32_at(b, 12));
+                    return Dec::Exact(m);
+                }
+            }
+            _ => {}
+        }
+    }
     let (Some(l), Some(per)) = (layout(qual), per_side(subtype)) else {
         return if body.is_empty() { Dec::Exact(m) } else { Dec::Lossy(m) };
     };

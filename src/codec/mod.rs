@@ -29,7 +29,9 @@ pub mod stream;
 mod time;
 
 pub use dsr::dsr_len;
-pub use flow::{decode_flow, encode_flow, walk_dsrs, DsrWalk};
+pub use flow::{
+    decode_flow, decode_flow_with, encode_flow, walk_dsrs, DecodeOptions, DsrWalk, SlotSet,
+};
 pub use mar::{decode_mar, encode_mar};
 pub use stream::{End, Event, RecordRef, Records, Scanner};
 
@@ -128,6 +130,7 @@ pub struct RecordBuf {
     record: Record,
     spare: Option<Box<Flow>>,
     walk: DsrWalk,
+    options: DecodeOptions,
 }
 
 impl Default for RecordBuf {
@@ -138,7 +141,24 @@ impl Default for RecordBuf {
 
 impl RecordBuf {
     pub fn new() -> RecordBuf {
-        RecordBuf { record: Record::Flow(Box::default()), spare: None, walk: DsrWalk::Complete }
+        RecordBuf::with_options(DecodeOptions::FULL)
+    }
+
+    /// A decode target that decodes only some DSRs, or skips what
+    /// re-encoding needs (see [`DecodeOptions`]): the clients' fast path,
+    /// e.g. `DecodeOptions::read_only(SlotSet::of(&[Slot::Metrics]))` for a
+    /// counter.
+    pub fn with_options(options: DecodeOptions) -> RecordBuf {
+        RecordBuf {
+            record: Record::Flow(Box::default()),
+            spare: None,
+            walk: DsrWalk::Complete,
+            options,
+        }
+    }
+
+    pub fn set_options(&mut self, options: DecodeOptions) {
+        self.options = options;
     }
 
     /// Decodes `bytes` (one record, header included, as delivered by
@@ -159,7 +179,7 @@ impl RecordBuf {
                     self.record = Record::Flow(f);
                 }
                 if let Record::Flow(f) = &mut self.record {
-                    self.walk = decode_flow(bytes, f)?;
+                    self.walk = decode_flow_with(bytes, f, self.options)?;
                 }
             }
             RecordClass::Other(_) => return Err(DecodeError::UnknownClass(b0)),

@@ -2,26 +2,26 @@
 //! objects; everything else is kept as bytes in [`Network::Other`].
 //! The ICMP object is host order (LE) on the wire, an argus 3.0.8.2 quirk.
 
-use super::bytes::{Rd, Wr};
+use super::bytes::{be16_at, be32_at, Rd, Wr};
 use crate::record::flow::BufferPool;
 use crate::record::*;
 
-fn tcp_dir(r: &mut Rd) -> Option<TcpDir> {
-    Some(TcpDir {
-        lasttime: Timeval::new(r.be32()?, r.be32()?),
-        status: r.be32()?,
-        seqbase: r.be32()?,
-        seq: r.be32()?,
-        ack: r.be32()?,
-        winnum: r.be32()?,
-        bytes: r.be32()?,
-        retrans: r.be32()?,
-        ackbytes: r.be32()?,
-        winbytes: r.be32()?,
-        win: r.be16()?,
-        flags: r.u8()?,
-        winshift: r.u8()?,
-    })
+fn tcp_dir_at(b: &[u8; 116], o: usize) -> TcpDir {
+    TcpDir {
+        lasttime: Timeval::new(be32_at(b, o), be32_at(b, o + 4)),
+        status: be32_at(b, o + 8),
+        seqbase: be32_at(b, o + 12),
+        seq: be32_at(b, o + 16),
+        ack: be32_at(b, o + 20),
+        winnum: be32_at(b, o + 24),
+        bytes: be32_at(b, o + 28),
+        retrans: be32_at(b, o + 32),
+        ackbytes: be32_at(b, o + 36),
+        winbytes: be32_at(b, o + 40),
+        win: be16_at(b, o + 44),
+        flags: b[o + 46],
+        winshift: b[o + 47],
+    }
 }
 
 fn put_tcp_dir(w: &mut Wr, d: &TcpDir) {
@@ -34,15 +34,18 @@ fn typed(subtype: u8, body: &[u8]) -> Option<Network> {
     let mut r = Rd::new(body);
     let n = match (subtype, body.len()) {
         (network_subtype::EMPTY, 0) => Network::Empty,
-        (network_subtype::TCP_PERF, 116) => Network::Tcp(TcpPerf {
-            status: r.be32()?,
-            state: r.be32()?,
-            options: r.be32()?,
-            syn_ack_usecs: r.be32()?,
-            ack_dat_usecs: r.be32()?,
-            src: tcp_dir(&mut r)?,
-            dst: tcp_dir(&mut r)?,
-        }),
+        (network_subtype::TCP_PERF, 116) => {
+            let b = <&[u8; 116]>::try_from(body).ok()?;
+            Network::Tcp(TcpPerf {
+                status: be32_at(b, 0),
+                state: be32_at(b, 4),
+                options: be32_at(b, 8),
+                syn_ack_usecs: be32_at(b, 12),
+                ack_dat_usecs: be32_at(b, 16),
+                src: tcp_dir_at(b, 20),
+                dst: tcp_dir_at(b, 68),
+            })
+        }
         (network_subtype::TCP_INIT, 16) => Network::TcpInit(TcpInit {
             status: r.be32()?,
             seqbase: r.be32()?,

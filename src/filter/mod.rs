@@ -1,46 +1,192 @@
-//! The Argus client filter language: grammar (pest), AST, and a compiled
-//! evaluator over records. pest types never leave this module.
+//! The Argus client filter language: grammar (pest), compiler, and the
+//! compiled evaluator over records. pest types never leave this module.
 //!
 //! The public surface is [`Filter::compile`] and [`Filter::matches`]; every
 //! role that takes a filter (ra, rasort, racount, ramon, raxml, `-w file
-//! "filter"`, `RA_FILTER`) goes through it.
+//! "filter"`, `RA_FILTER`) goes through it. The language and its meaning
+//! are those of argus-clients 3.0.8.2 (see `docs/filter.md`); the places
+//! where 3.0.8.2 is evidently wrong and we are not are listed in
+//! `docs/differences.md`.
+//!
+//! Module map: `grammar.pest` + `syntax` (scanner and parser), `build`
+//! (parse tree to tests, qualifier inheritance), `gen` (what each primitive
+//! tests), `qual` (qualifiers), `numbers` (the scanner's number forms),
+//! `lookup` (names), `node` (the compiled tree), `canon` (the record as the
+//! filter reads it), `derived` (durations, rates, loads).
+
+mod build;
+mod canon;
+mod derived;
+mod gen;
+mod lookup;
+mod node;
+mod numbers;
+mod qual;
+mod syntax;
 
 use crate::record::Record;
 use std::fmt;
 
 /// A compiled filter expression.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Filter {
-    _compiled: (),
+    root: node::Node,
+    reads_key: bool,
+    /// 10^precision: floats are compared after rounding to this many
+    /// decimals, as the real tools do (their `-p` option).
+    scale: f64,
 }
 
 /// Why a filter expression could not be compiled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FilterError {
-    /// What went wrong, in the words the real tools use where they have any.
+    /// What went wrong, in the words the real tools use where they have any
+    /// (`port 'http' is tcp`, `illegal char 'a'`), else `syntax error`.
     pub message: String,
     /// Byte offset in the expression where the problem was found.
     pub position: usize,
+    /// The token at that position (empty at the end of the expression).
+    pub token: String,
+    /// Whether the real tools print `message` on its own line before the
+    /// generic `filter syntax error` line.
+    pub has_detail: bool,
+}
+
+impl FilterError {
+    /// The lines the real tools print for this error, in order (each is
+    /// logged as `prog[pid]: time line`): the specific message if there is
+    /// one, then `filter syntax error: 'EXPR'`, the expression cut to 20
+    /// characters and ` ...` when it is longer.
+    pub fn report_lines(&self, expr: &str) -> Vec<String> {
+        let mut lines = Vec::new();
+        if self.has_detail {
+            lines.push(self.message.clone());
+        }
+        let shown = if expr.chars().count() > 20 {
+            format!("{} ...", expr.chars().take(20).collect::<String>())
+        } else {
+            expr.to_owned()
+        };
+        lines.push(format!("filter syntax error: '{shown}'"));
+        lines
+    }
+
+    /// Logs [`FilterError::report_lines`] through `crate::diag::log`.
+    pub fn log(&self, prog: &str, expr: &str) {
+        for line in self.report_lines(expr) {
+            crate::diag::log(prog, &line);
+        }
+    }
 }
 
 impl fmt::Display for FilterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        if self.token.is_empty() {
+            write!(f, "{} at position {} (end of expression)", self.message, self.position)
+        } else {
+            write!(f, "{} at position {} ('{}')", self.message, self.position, self.token)
+        }
     }
 }
 
 impl std::error::Error for FilterError {}
 
 impl Filter {
-    /// Compiles `expr`. Not implemented yet: every expression is rejected.
+    /// Compiles `expr`. An empty expression accepts every record.
     pub fn compile(expr: &str) -> Result<Filter, FilterError> {
-        let _ = expr;
-        Err(FilterError { message: "filter expressions are not supported yet".into(), position: 0 })
+        let root = compile_tree(expr)?;
+        Ok(Filter { reads_key: root.reads_key(), root, scale: 1e6 })
+    }
+
+    /// Sets the number of decimals floats are compared at (`ra -p`; the
+    /// default is 6).
+    pub fn set_precision(&mut self, digits: u32) {
+        self.scale = 10f64.powi(digits.min(30) as i32);
     }
 
     /// True when `record` passes the filter.
     pub fn matches(&self, record: &Record) -> bool {
-        let _ = record;
-        true
+        let view = canon::View::new(record, self.reads_key);
+        let ctx = node::Ctx { scale: self.scale, derived: &derived::RaDerived };
+        self.root.eval(&view, &ctx).unwrap_or(false)
     }
 }
+
+fn compile_tree(expr: &str) -> Result<node::Node, FilterError> {
+    match syntax::parse(expr) {
+        Ok(tree) => build::filter(tree).map_err(|f| failure_error(expr, f)),
+        // The real compiler generates code while it parses: an error in a
+        // primitive before the bad token is reported first.
+        Err(syntax::SyntaxFailure::Lexical { position, token, message }) => {
+            Err(prefix_error(expr, position).unwrap_or(FilterError {
+                message,
+                position,
+                token,
+                has_detail: true,
+            }))
+        }
+        Err(syntax::SyntaxFailure::Grammar { position, token }) => {
+            Err(prefix_error(expr, position).unwrap_or(FilterError {
+                message: "syntax error".into(),
+                position,
+                token,
+                has_detail: false,
+            }))
+        }
+    }
+}
+
+/// The compile error the real tools report before the syntax error at
+/// `limit`: their parser generates each primitive as soon as it has read it
+/// (and the token after it, unless the primitive ends in a plain value), so
+/// an error in a primitive before `limit` comes first. The primitives are
+/// found by compiling the longest prefix that parses once its open
+/// parentheses are closed.
+fn prefix_error(expr: &str, limit: usize) -> Option<FilterError> {
+    let toks = syntax::tokens(expr).0;
+    for i in (1..=toks.len()).rev() {
+        let prev = &toks[i - 1];
+        let end = prev.start + prev.text.len();
+        let (cut, separated) = match toks.get(i) {
+            Some(t) => (t.start, matches!(t.text, "and" | "or" | "&&" | "||" | ")")),
+            // After the last token: the end, or a character no token takes.
+            None => (end, expr.get(end..).is_some_and(|r| r.trim().is_empty())),
+        };
+        let complete = prev.value;
+        let at_limit = cut == limit || expr.get(cut..limit).is_some_and(|g| g.trim().is_empty());
+        if cut > limit || !(separated || (at_limit && complete) || prev.text == "]") {
+            continue;
+        }
+        let depth = toks[..i].iter().fold(0i64, |d, t| match t.text {
+            "(" => d + 1,
+            ")" => d - 1,
+            _ => d,
+        });
+        // A packet-data load is checked as soon as its `]` is read.
+        let relation = if prev.text == "]" { " > 0" } else { "" };
+        let closers = ")".repeat(depth.max(0) as usize);
+        let candidate = format!("{}{relation}{closers}", expr.get(..cut)?);
+        if let Ok(tree) = syntax::parse(&candidate) {
+            return build::filter(tree).err().map(|f| failure_error(expr, f));
+        }
+    }
+    None
+}
+
+fn failure_error(expr: &str, f: build::Failure) -> FilterError {
+    let token = syntax::token_at(expr, f.position);
+    match f.error {
+        gen::GenError::Detail(message) => {
+            FilterError { message, position: f.position, token, has_detail: true }
+        }
+        gen::GenError::Plain => FilterError {
+            message: "syntax error".into(),
+            position: f.position,
+            token,
+            has_detail: false,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

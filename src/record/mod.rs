@@ -19,6 +19,7 @@
 //! `codec`, and the client-side meaning of fields (what `ra` prints) lives in
 //! `record::field`, the one name -> accessor table.
 
+pub mod build;
 pub mod dsr;
 pub mod field;
 pub mod flow;

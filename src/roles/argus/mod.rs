@@ -105,6 +105,16 @@ fn run(opts: &Options) -> Result<i32, Fatal> {
     if opts.rfiles.is_empty() {
         return Err(Fatal::err("no packet source: live capture is not supported yet, use -r file"));
     }
+    // A capture filter that does not compile for the first file ends the
+    // run before any output is opened (3.0.8.2 writes its start MAR
+    // first); stdin is not peeked.
+    if let (Some(expr), Some(first)) = (&opts.bpf, opts.rfiles.first()) {
+        if first != "-" {
+            if let Some(lt) = CaptureFile::open(first).ok().and_then(|cf| cf.linktype()) {
+                CaptureFilter::compile(expr, lt).map_err(|e| Fatal::err(format!("{expr}: {e}")))?;
+            }
+        }
+    }
     let mut outputs = Vec::new();
     for (path, filter) in &opts.wfiles {
         let f = match filter {

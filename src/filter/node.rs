@@ -1,0 +1,186 @@
+//! The compiled form of a filter: a tree of boolean operators over field
+//! tests, evaluated per record without allocation.
+//!
+//! Field tests keep the comparison rules of the real filter machine: a
+//! missing field reads as -1, a mask is applied to that -1 as to any value,
+//! and the "less than" forms are negations of "greater or equal", so a
+//! missing field satisfies `lt` and `lte` (`ttl lt 2` matches one-way
+//! flows). Float tests compare at the output precision (`-p`), as the real
+//! tools do.
+
+use super::canon::{Dsr, FloatField, IntField, MacField, View};
+
+/// A comparison operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+/// `field & mask OP value`, with the real tools' treatment of missing
+/// fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IntTest {
+    pub field: IntField,
+    pub mask: Option<u32>,
+    pub op: Op,
+    pub value: i64,
+}
+
+impl IntTest {
+    fn eval(&self, view: &View) -> bool {
+        let mut a: i64 = view.int(self.field).map_or(-1, |v| v as i64);
+        if let Some(m) = self.mask {
+            a &= m as i64;
+        }
+        let valid = a != -1;
+        match self.op {
+            Op::Eq => valid && a == self.value,
+            Op::Gt => valid && a > self.value,
+            Op::Ge => valid && a >= self.value,
+            Op::Lt => !(valid && a >= self.value),
+            Op::Le => !(valid && a > self.value),
+        }
+    }
+}
+
+/// `field OP value` on floats, at the output precision.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FloatTest {
+    pub field: FloatField,
+    pub op: Op,
+    pub value: f32,
+}
+
+/// Evaluation settings.
+pub struct Ctx<'a> {
+    /// 10^precision, the scale floats are rounded to before comparing.
+    pub scale: f64,
+    pub derived: &'a dyn super::canon::Derived,
+}
+
+impl FloatTest {
+    fn eval(&self, view: &View, ctx: &Ctx) -> bool {
+        let f = view.float(self.field, ctx.derived).unwrap_or(-1.0) as f64;
+        let a = (f * ctx.scale).round() / ctx.scale;
+        let b = (self.value as f64 * ctx.scale).round() / ctx.scale;
+        match self.op {
+            Op::Eq => (a - b).abs() <= 0.1 / ctx.scale,
+            Op::Gt => a > b,
+            Op::Ge => a >= b,
+            Op::Lt => a < b,
+            Op::Le => a <= b,
+        }
+    }
+}
+
+/// The compiled filter.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Node {
+    Const(bool),
+    /// The empty test the C generator produces for a few primitives
+    /// (`anon`, `ether net M`, `tcp broadcast`): alone it accepts every
+    /// record; combining it with anything is an error (the real compiler
+    /// crashes).
+    Null,
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    Not(Box<Node>),
+    Int(IntTest),
+    Float(FloatTest),
+    Mac {
+        field: MacField,
+        addr: [u8; 6],
+    },
+    Present(Dsr),
+    /// Rejects the record outright when evaluation reaches it, whatever
+    /// the operators around it (an arithmetic relation that divides by
+    /// zero: the real filter machine stops there).
+    Reject,
+}
+
+/// Evaluation reached a [`Node::Reject`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rejected;
+
+impl Node {
+    pub fn int(field: IntField, op: Op, value: i64) -> Node {
+        Node::Int(IntTest { field, mask: None, op, value })
+    }
+
+    pub fn eq(field: IntField, value: i64) -> Node {
+        Node::int(field, Op::Eq, value)
+    }
+
+    /// `(field & mask) == value & mask`; a mask of all ones is no mask.
+    pub fn masked(field: IntField, value: u32, mask: u32) -> Node {
+        let m = if mask == 0xffff_ffff { None } else { Some(mask) };
+        Node::Int(IntTest { field, mask: m, op: Op::Eq, value: (value & mask) as i64 })
+    }
+
+    /// `(field & bits) == bits`.
+    pub fn bits(field: IntField, bits: u32) -> Node {
+        Node::masked(field, bits, bits)
+    }
+
+    pub fn float(field: FloatField, op: Op, value: f32) -> Node {
+        Node::Float(FloatTest { field, op, value })
+    }
+
+    /// Whether evaluating this tree reads the flow key.
+    pub fn reads_key(&self) -> bool {
+        match self {
+            Node::And(a, b) | Node::Or(a, b) => a.reads_key() || b.reads_key(),
+            Node::Not(a) => a.reads_key(),
+            Node::Int(t) => {
+                matches!(t.field, IntField::KeyU8(_) | IntField::KeyU16(_) | IntField::KeyU32(_))
+            }
+            Node::Mac { field, .. } => *field == MacField::ArpHardware,
+            Node::Const(_) | Node::Null | Node::Float(_) | Node::Present(_) | Node::Reject => false,
+        }
+    }
+
+    /// Evaluates the tree, left to right with short-circuits.
+    pub fn eval(&self, view: &View, ctx: &Ctx) -> Result<bool, Rejected> {
+        Ok(match self {
+            Node::Const(b) => *b,
+            Node::Null => true,
+            Node::And(a, b) => a.eval(view, ctx)? && b.eval(view, ctx)?,
+            Node::Or(a, b) => a.eval(view, ctx)? || b.eval(view, ctx)?,
+            Node::Not(a) => !a.eval(view, ctx)?,
+            Node::Int(t) => t.eval(view),
+            Node::Float(t) => t.eval(view, ctx),
+            Node::Mac { field, addr } => view.mac(*field) == Some(*addr),
+            Node::Present(d) => view.has(*d),
+            Node::Reject => return Err(Rejected),
+        })
+    }
+}
+
+/// Combining tests. These never fail: the combinations the real compiler
+/// rejects (anything with [`Node::Null`]) are caught by the builder, which
+/// knows where in the expression they are.
+pub fn and(a: Node, b: Node) -> Node {
+    Node::And(Box::new(a), Box::new(b))
+}
+
+pub fn or(a: Node, b: Node) -> Node {
+    Node::Or(Box::new(a), Box::new(b))
+}
+
+pub fn not(a: Node) -> Node {
+    Node::Not(Box::new(a))
+}
+
+/// `a OR b OR ...`.
+pub fn any(nodes: impl IntoIterator<Item = Node>) -> Node {
+    nodes.into_iter().reduce(or).unwrap_or(Node::Const(false))
+}
+
+/// `a AND b AND ...`.
+pub fn all(nodes: impl IntoIterator<Item = Node>) -> Node {
+    nodes.into_iter().reduce(and).unwrap_or(Node::Const(true))
+}
