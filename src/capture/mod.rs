@@ -50,6 +50,11 @@ pub struct Packet<'a> {
     pub wire_len: u32,
     /// LINKTYPE of the interface the packet was captured on.
     pub linktype: u16,
+    /// Where libpcap would hold `data` in its packet buffer (0 for pcap; a
+    /// pcapng block is read whole, so past its headers), and the block's
+    /// bytes after `data`. 3.0.8.2 reads past short 802.11 frames.
+    pub buf_off: u32,
+    pub buf_tail: &'a [u8],
 }
 
 /// Fuzzing entry point: reads every packet of a capture file held in

@@ -195,7 +195,7 @@ impl CaptureFile {
         let start = self.pos + 16;
         self.advance(16 + caplen);
         let data = self.slice(start, caplen);
-        Ok(Some(Packet { sec, usec, data, wire_len, linktype }))
+        Ok(Some(Packet { sec, usec, data, wire_len, linktype, buf_off: 0, buf_tail: &[] }))
     }
 
     fn next_pcapng(&mut self) -> Result<Option<Packet<'_>>, InputError> {
@@ -248,12 +248,16 @@ impl CaptureFile {
                 Ok(Some(p)) => {
                     // Re-slice so the packet borrows `self` immutably.
                     let data = self.slice(body_start + p.data_off, p.caplen);
+                    let tail_at = body_start + p.data_off + p.caplen;
+                    let buf_tail = self.slice(tail_at, start + blen - tail_at);
                     return Ok(Some(Packet {
                         sec: p.sec,
                         usec: p.usec,
                         data,
                         wire_len: p.wire_len,
                         linktype: p.linktype,
+                        buf_off: (8 + p.data_off) as u32,
+                        buf_tail,
                     }));
                 }
                 Ok(None) => continue,

@@ -10,24 +10,25 @@ pub const QUAL_IPV6: u8 = 0x02;
 pub const QUAL_ETHER: u8 = 0x03;
 pub const QUAL_ARP: u8 = 0x04;
 pub const QUAL_RARP: u8 = 0x05;
+pub const QUAL_WLAN: u8 = 0x08;
 pub const QUAL_DIRECTION: u8 = 0x20;
 pub const QUAL_FRAGMENT: u8 = 0x80;
 pub const SUB_CLASSIC: u8 = 0x01;
 pub const SUB_ARP: u8 = 0x06;
 pub const SUB_REVERSE: u8 = 0x40;
 
-/// The key body: up to 12 words (the ARP key is the longest), compared and
+/// The key body: up to 13 words (the WLAN key is the longest), compared and
 /// hashed over `len` words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Key {
-    pub bytes: [u8; 48],
+    pub bytes: [u8; 52],
     /// Body length in words (the DSR length minus its header word).
     pub words: u8,
 }
 
 impl Key {
     fn new(words: u8) -> Key {
-        Key { bytes: [0; 48], words }
+        Key { bytes: [0; 52], words }
     }
     pub fn body(&self) -> &[u8] {
         &self.bytes[..usize::from(self.words) * 4]
@@ -95,7 +96,38 @@ pub fn create(f: &Frame<'_>) -> Option<ThisFlow> {
         NetKind::Ipv6 => ipv6(f),
         NetKind::Arp | NetKind::Rarp => arp(f),
         NetKind::Other(_) => ether(f),
+        NetKind::Wlan => wlan(f),
     }
+}
+
+/// `ArgusCreate80211Flow`: destination, source and BSSID as the management
+/// header lays them out (whatever the frame type), then 32 bytes of SSID
+/// that 3.0.8.2 leaves zero; one direction only. Bytes past the captured
+/// frame are read as the caller supplies them (see `Engine::packet`).
+fn wlan(f: &Frame<'_>) -> Option<ThisFlow> {
+    let b = if f.pcap_buf.len() > f.data.len() { f.pcap_buf } else { f.data };
+    let mut key = Key::new(13);
+    let h = f.net_off;
+    f.data.get(h)?;
+    for (i, k) in key.bytes[..18].iter_mut().enumerate() {
+        *k = b.get(h + 4 + i).copied().unwrap_or(0);
+    }
+    let fc = b.get(h).copied().unwrap_or(0);
+    if (fc >> 2) & 3 == 0 {
+        if let Some((ssid, len)) = wlan_ssid(b, h + 24, fc >> 4) {
+            key.bytes[18..18 + len].copy_from_slice(&ssid[..len]);
+        }
+    }
+    Some(ThisFlow {
+        key,
+        subtype: SUB_CLASSIC,
+        qual: QUAL_WLAN,
+        dir: false,
+        proto: 0,
+        l3: L3::Ether,
+        up: f.net_off,
+        len: f.remaining,
+    })
 }
 
 fn ipv4(f: &Frame<'_>) -> Option<ThisFlow> {
@@ -512,6 +544,68 @@ fn ether(f: &Frame<'_>) -> Option<ThisFlow> {
         up: f.net_off,
         len: f.remaining,
     })
+}
+
+/// The SSID `ArgusParse80211MgmtBody` leaves for the key of a management
+/// frame whose body starts at `body`: it walks the information elements
+/// until one it does not know, past the frame's end into whatever the
+/// buffer holds, and the last complete SSID element wins. Bytes past `b`
+/// are zero, which reads as empty SSID elements to the buffer's end.
+fn wlan_ssid(b: &[u8], body: usize, subtype: u8) -> Option<([u8; 32], usize)> {
+    let fixed = match subtype {
+        0 | 2 => 4,
+        1 | 3 => 6,
+        4 => 0,
+        5 | 8 => 12,
+        _ => return None,
+    };
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    let mut o = body + fixed;
+    let mut ssid = [0u8; 32];
+    let mut len = 0;
+    let mut present = false;
+    loop {
+        if o >= b.len() {
+            return Some((ssid, 0));
+        }
+        let l = usize::from(at(o + 1));
+        match at(o) {
+            0 => {
+                present = false;
+                o += 2;
+                if l > 32 {
+                    break;
+                }
+                for (i, s) in ssid[..l].iter_mut().enumerate() {
+                    *s = at(o + i);
+                }
+                o += l;
+                len = l;
+                present = true;
+            }
+            1 | 16 => {
+                o += 2;
+                if l > if at(o - 2) == 1 { 16 } else { 253 } {
+                    break;
+                }
+                o += l;
+            }
+            3 => o += 3,
+            4 => o += 8,
+            5 => {
+                o += 5;
+                if l <= 3 {
+                    continue;
+                }
+                if l - 3 > 251 {
+                    break;
+                }
+                o += l - 3;
+            }
+            _ => break,
+        }
+    }
+    present.then_some((ssid, len))
 }
 
 #[cfg(test)]

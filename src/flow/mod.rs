@@ -22,7 +22,7 @@ mod update;
 
 use crate::capture::Packet;
 use crate::record::{Record, Timeval};
-use crate::wire;
+use crate::wire::{self, NetKind};
 
 pub use table::Table;
 
@@ -134,7 +134,15 @@ pub struct Engine {
     /// argus's `ArgusOptionIndicator`, which IPv6 packets inherit from the
     /// last IPv4 packet.
     pub(crate) last_options: u32,
+    /// 802.11 only: libpcap's packet buffer as 3.0.8.2 sees it. A short
+    /// frame's WLAN key reads past the captured bytes into what earlier
+    /// packets left there (see [`Engine::packet`]).
+    wlan_buf: Vec<u8>,
 }
+
+/// How much of libpcap's packet buffer the WLAN emulation keeps (its
+/// largest snap length).
+const WLAN_BUF: usize = 262_144;
 
 impl Engine {
     pub fn new(cfg: Config) -> Engine {
@@ -149,6 +157,7 @@ impl Engine {
             sink: None,
             stats: Stats::default(),
             last_options: 0,
+            wlan_buf: Vec::new(),
         }
     }
 
@@ -181,10 +190,40 @@ impl Engine {
         self.stats.packets += 1;
         self.stats.bytes += u64::from(p.wire_len);
         self.now = Timeval::new(p.sec, p.usec);
-        if let Some(frame) = wire::decode(p.linktype, p.data, p.wire_len) {
+        if matches!(
+            p.linktype,
+            crate::capture::linktype::IEEE802_11 | crate::capture::linktype::IEEE802_11_RADIOTAP
+        ) {
+            self.wlan_packet(p);
+        } else if let Some(frame) = wire::decode(p.linktype, p.data, p.wire_len) {
             self.frame(&frame);
         }
         self.tick();
+    }
+
+    /// An 802.11 packet. libpcap reads each packet of a capture file into
+    /// one reused buffer, and 3.0.8.2 builds a WLAN key from the three
+    /// addresses of a management header whatever the frame, so an ACK or
+    /// CTS (10 bytes) takes its source and BSSID from bytes earlier, longer
+    /// packets left behind. The buffer is kept here to the same effect.
+    fn wlan_packet(&mut self, p: &Packet<'_>) {
+        let mut buf = std::mem::take(&mut self.wlan_buf);
+        let at = p.buf_off as usize;
+        let end = at + p.data.len() + p.buf_tail.len();
+        if buf.len() < end {
+            buf.resize(end.min(WLAN_BUF), 0);
+        }
+        let n = p.data.len().min(buf.len().saturating_sub(at));
+        buf[at..at + n].copy_from_slice(&p.data[..n]);
+        let t = p.buf_tail.len().min(buf.len().saturating_sub(at + n));
+        buf[at + n..at + n + t].copy_from_slice(&p.buf_tail[..t]);
+        if let Some(mut frame) = wire::decode(p.linktype, p.data, p.wire_len) {
+            if frame.net == NetKind::Wlan {
+                frame.pcap_buf = buf.get(at..).unwrap_or(&[]);
+            }
+            self.frame(&frame);
+        }
+        self.wlan_buf = buf;
     }
 
     /// Runs the queue manager when 200 ms of packet time have passed

@@ -3,7 +3,7 @@
 //! narrowest counter widths, the TIME DSR form, TCP status folding.
 
 use super::key::{
-    QUAL_ARP, QUAL_ETHER, QUAL_FRAGMENT, QUAL_IPV4, QUAL_IPV6, QUAL_RARP, SUB_REVERSE,
+    QUAL_ARP, QUAL_ETHER, QUAL_FRAGMENT, QUAL_IPV4, QUAL_IPV6, QUAL_RARP, QUAL_WLAN, SUB_REVERSE,
 };
 use super::state::{FlowState, Net, TimeStat, RECORD_WRITTEN};
 use super::tcp;
@@ -212,7 +212,7 @@ fn key_of(fl: &FlowState) -> FlowKey {
             let hln = usize::from(b[4]);
             if reversed || hln != 6 {
                 let words = if reversed { 12 } else { (3 + hln.div_ceil(4)).min(12) };
-                let mut bytes = [0u8; 48];
+                let mut bytes = [0u8; 52];
                 bytes.copy_from_slice(&b);
                 KeyAddrs::Other { bytes, len: (words * 4) as u8 }
             } else {
@@ -228,10 +228,11 @@ fn key_of(fl: &FlowState) -> FlowKey {
                 })
             }
         }
+        QUAL_WLAN => KeyAddrs::Other { bytes: b, len: 52 },
         _ => {
             // RARP: hrd..op, tpa, then both hardware addresses of hln bytes.
             let hln = usize::from(b[4]).min(16);
-            let mut bytes = [0u8; 48];
+            let mut bytes = [0u8; 52];
             bytes[..12].copy_from_slice(&b[..12]);
             bytes[12..12 + hln].copy_from_slice(&b[12..12 + hln]);
             bytes[12 + hln..12 + 2 * hln].copy_from_slice(&b[28..28 + hln]);

@@ -25,6 +25,8 @@ fn run(engine: &mut Engine, pkts: &[(u32, u32, Vec<u8>)]) {
             data: d,
             wire_len: d.len() as u32,
             linktype: 1,
+            buf_off: 0,
+            buf_tail: &[],
         });
     }
 }

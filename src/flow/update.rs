@@ -93,7 +93,7 @@ impl Engine {
         fl.timeout = match f.net {
             NetKind::Ipv4 | NetKind::Ipv6 => self.cfg.timeouts.ip,
             NetKind::Arp | NetKind::Rarp => self.cfg.timeouts.arp,
-            NetKind::Other(_) => 30,
+            NetKind::Other(_) | NetKind::Wlan => 30,
         };
         if this.is_fragment() {
             fl.net = Net::Frag(Box::default());

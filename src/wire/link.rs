@@ -145,14 +145,27 @@ fn raw_ip(data: &[u8], off: usize, len: u32, encaps: u32) -> Option<Frame<'_>> {
     w.finish()
 }
 
-/// 802.11 data frames carrying LLC/SNAP; management and control frames are
-/// not modelled.
+/// 802.11: data frames carrying LLC/SNAP are walked on; management, control,
+/// null-data and protected frames become WLAN flows ([`NetKind::Wlan`]).
 fn wlan(data: &[u8], off: usize, len: u32, datapad: bool) -> Option<Frame<'_>> {
     let fc = u16::from_le_bytes([*data.get(off)?, *data.get(off + 1)?]);
     let ftype = (fc >> 2) & 3;
     let subtype = (fc >> 4) & 0xf;
-    if ftype != 2 || subtype & 0x4 != 0 {
-        return None;
+    if ftype != 2 || subtype & 0x4 != 0 || fc & 0x4000 != 0 {
+        return Some(Frame {
+            data,
+            bytes: len,
+            encaps: enc::WLAN,
+            ether: None,
+            after_ether: off,
+            llc: None,
+            vlan: None,
+            mpls: None,
+            net: NetKind::Wlan,
+            net_off: off,
+            remaining: i64::from(len),
+            pcap_buf: &[],
+        });
     }
     let mut hdrlen: usize = 24;
     if fc & 0x0300 == 0x0300 {
@@ -163,9 +176,6 @@ fn wlan(data: &[u8], off: usize, len: u32, datapad: bool) -> Option<Frame<'_>> {
     }
     if datapad {
         hdrlen = hdrlen.div_ceil(4) * 4;
-    }
-    if fc & 0x4000 != 0 {
-        return None; // protected frame
     }
     let mut w = Walker::new(data, len, i64::from(len), enc::WLAN);
     w.net = IEEE802_11_HDR;
@@ -263,6 +273,7 @@ impl<'a> Walker<'a> {
             net,
             net_off,
             remaining: self.remaining,
+            pcap_buf: &[],
         })
     }
 

@@ -34,6 +34,10 @@ pub enum NetKind {
     /// for "plain Ethernet", 100 for IPX, ...). Such frames become Ethernet
     /// flows keyed on the MAC addresses.
     Other(u32),
+    /// An 802.11 management, control, null-data or protected frame: argus
+    /// keys it on the header's three addresses (`ArgusCreate80211Flow`);
+    /// `net_off` is the 802.11 header.
+    Wlan,
 }
 
 /// A decoded frame, borrowing the captured bytes.
@@ -62,6 +66,9 @@ pub struct Frame<'a> {
     /// argus's running "this length" once the link headers are removed
     /// (wire length minus the headers consumed).
     pub remaining: i64,
+    /// WLAN frames only: libpcap's packet buffer from the frame's first
+    /// byte on, past the captured bytes (empty when not emulated).
+    pub pcap_buf: &'a [u8],
 }
 
 /// ENCAPS DSR bits.
