@@ -45,7 +45,8 @@ fn mars(bytes: &[u8]) -> Vec<Vec<u8>> {
 }
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("argus-tool-argus-{}", std::process::id()));
+    // Under target/tmp (cargo clean removes it), one folder per run.
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("argus-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
     let p = d.join(name);
     let _ = std::fs::remove_file(&p);
