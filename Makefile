@@ -24,7 +24,7 @@ STATIC_BIN      = target/$(STATIC_TARGET)/$(STATIC_PROFILE)/argus-tool
 STATIC_PCAPDIR  = target/static/libpcap-$(STATIC_LIBC)
 STATIC_FLAGS    = $(if $(filter gnu,$(STATIC_LIBC)),RUSTFLAGS="$$RUSTFLAGS -C target-feature=+crt-static")
 
-.PHONY: all build test demo links install clean fmt lint static install-static static-path test-static bench-compare
+.PHONY: all build test demo links install clean fmt lint static install-static static-path test-static bench-compare bench-argus
 
 all: build
 
@@ -74,12 +74,20 @@ test-static: static
 	ARGUS_TOOL_STATIC=$(STATIC_BIN) $(CARGO) test --test integration static_build
 
 demo: links
-	@echo "== ra over the sample archive (tests/data/demo.argus)"
-	TZ=UTC $(TARGETDIR)/ra -X -r tests/data/demo.argus
+	@echo "== argus: the sample capture (tests/data/demo.pcap) -> $(TARGETDIR)/demo.argus"
+	rm -f $(TARGETDIR)/demo.argus
+	$(TARGETDIR)/argus -X -v -r tests/data/demo.pcap -w $(TARGETDIR)/demo.argus
+	@echo; echo "== ra over it"
+	TZ=UTC $(TARGETDIR)/ra -X -r $(TARGETDIR)/demo.argus
 	@echo; echo "== TCP flows to web ports on 2021/03/14 between 09:00 and 11:00, chosen columns"
-	TZ=UTC $(TARGETDIR)/ra -X -r tests/data/demo.argus -t 2021/03/14.09-11 -s stime dur saddr dport pkts bytes state - tcp and dst port \(80 or 443\)
+	TZ=UTC $(TARGETDIR)/ra -X -r $(TARGETDIR)/demo.argus -t 2021/03/14.09-11 -s stime dur saddr dport pkts bytes state - tcp and dst port \(80 or 443\)
 	@echo; echo "== the same archive as CSV, first 5 records, with totals"
-	TZ=UTC $(TARGETDIR)/ra -X -r tests/data/demo.argus -c , -N 5 -s stime proto saddr daddr bytes -A
+	TZ=UTC $(TARGETDIR)/ra -X -r $(TARGETDIR)/demo.argus -c , -N 5 -s stime proto saddr daddr bytes -A
+
+# argus -r against Debian's argus on a large generated capture (CPU time,
+# peak memory, identical records); DATA defaults to target/bench-data.
+bench-argus: build
+	benches/bench-argus.sh $(DATA)
 
 test:
 	$(CARGO) fmt --all -- --check

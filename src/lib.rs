@@ -12,6 +12,7 @@ pub mod archive;
 pub mod capture;
 pub mod client;
 pub mod codec;
+pub mod conf;
 pub mod diag;
 pub mod dispatch;
 pub mod filter;

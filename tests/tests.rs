@@ -12,4 +12,5 @@ mod install;
 mod print;
 mod ra;
 mod static_build;
+mod argus;
 mod timerange;

@@ -270,7 +270,7 @@ pub struct ArpKey {
 
 /// The largest key body kept as bytes in [`KeyAddrs::Other`]; longer keys
 /// are kept as raw DSRs.
-pub const OTHER_KEY_MAX: usize = 48;
+pub const OTHER_KEY_MAX: usize = 52;
 
 /// The addresses of a flow key, by family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
