@@ -153,7 +153,6 @@ fn static_file_runs_alone_through_the_readme_links() {
 /// `ra` (the oracle): the same flows as the reference archive that argus
 /// 3.0.8.2 wrote from it, and a BPF filter compiled by the static libpcap.
 #[test]
-#[ignore = "switch on when branch `argus` is merged: needs the argus role (see BOARD.md)"]
 fn static_argus_reads_the_reference_capture_alone() {
     let Some(bin) = static_bin() else { return };
     let vectors = util::shared_reference().join("vectors");

@@ -4,6 +4,7 @@
 mod util;
 
 mod archive;
+mod argus;
 mod cases;
 mod codec;
 mod dispatch;
@@ -12,5 +13,4 @@ mod install;
 mod print;
 mod ra;
 mod static_build;
-mod argus;
 mod timerange;
