@@ -5,11 +5,26 @@ CARGO    ?= cargo
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 PROFILE  ?= release
-TARGETDIR = target/$(PROFILE)
+# cargo puts the `dev` profile in target/debug, every other one in target/NAME.
+TARGETDIR = target/$(if $(filter dev,$(PROFILE)),debug,$(PROFILE))
 BIN       = $(TARGETDIR)/argus-tool
 ROLES     = $(shell cat argv0-links)
 
-.PHONY: all build test demo links install clean fmt lint bench-argus bench-compare
+# The single static file (README: "Static build for routers").
+# STATIC_LIBC=musl: the x86_64-unknown-linux-musl target, libpcap built with
+# musl-gcc; the default and the smallest. STATIC_LIBC=gnu: glibc with
+# +crt-static, libpcap built with gcc; the fallback where the musl Rust
+# target cannot be installed. The explicit --target keeps crt-static away
+# from build scripts and proc-macros.
+STATIC_LIBC    ?= musl
+STATIC_ARCH    ?= $(shell uname -m)
+STATIC_TARGET   = $(STATIC_ARCH)-unknown-linux-$(STATIC_LIBC)
+STATIC_PROFILE ?= release-small
+STATIC_BIN      = target/$(STATIC_TARGET)/$(STATIC_PROFILE)/argus-tool
+STATIC_PCAPDIR  = target/static/libpcap-$(STATIC_LIBC)
+STATIC_FLAGS    = $(if $(filter gnu,$(STATIC_LIBC)),RUSTFLAGS="$$RUSTFLAGS -C target-feature=+crt-static")
+
+.PHONY: all build test demo links install clean fmt lint bench-argus bench-compare static install-static static-path test-static
 
 all: build
 
@@ -18,13 +33,45 @@ build:
 
 # Role symlinks next to the built binary (target/release/ra -> argus-tool, ...).
 links: build
-	@for r in $(ROLES); do ln -sf argus-tool $(TARGETDIR)/$$r; done
+	@for r in $(ROLES); do ln -sfn argus-tool $(TARGETDIR)/$$r; done
 	@echo "links made in $(TARGETDIR): $(ROLES)"
 
-install: build
+# $(call install_to,BINARY): BINARY as $(BINDIR)/argus-tool plus one
+# relative symlink per role, so the directory can be moved or copied whole.
+define install_to
 	install -d $(DESTDIR)$(BINDIR)
-	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/argus-tool
-	@for r in $(ROLES); do ln -sf argus-tool $(DESTDIR)$(BINDIR)/$$r; done
+	install -m 0755 $(1) $(DESTDIR)$(BINDIR)/argus-tool
+	@for r in $(ROLES); do ln -sfn argus-tool $(DESTDIR)$(BINDIR)/$$r; done
+	@echo "installed $(DESTDIR)$(BINDIR)/argus-tool and links: $(ROLES)"
+endef
+
+install: build
+	$(call install_to,$(BIN))
+
+# libpcap is built (once, cached under target/static) by the script; cargo
+# links it because LIBPCAP_LIBDIR holds nothing but libpcap.a.
+static:
+	@if command -v rustup >/dev/null && ! rustup target list --installed | grep -qx $(STATIC_TARGET); then \
+		rustup target add $(STATIC_TARGET) || { \
+		echo "cannot install the Rust target $(STATIC_TARGET); try: make static STATIC_LIBC=gnu"; exit 1; }; fi
+	@libdir=$$(conf/build-static-libpcap.sh $(STATIC_LIBC) $(STATIC_PCAPDIR)) && \
+	set -x && LIBPCAP_LIBDIR=$$libdir LIBPCAP_VER=$$(cat $$libdir/../VERSION) $(STATIC_FLAGS) \
+		$(CARGO) build --profile $(STATIC_PROFILE) --target $(STATIC_TARGET)
+	@# Static means no program interpreter and no shared library needed.
+	@if readelf -lW $(STATIC_BIN) | grep -q INTERP || readelf -dW $(STATIC_BIN) | grep -q NEEDED; \
+		then echo "$(STATIC_BIN) is not static:"; ldd $(STATIC_BIN); exit 1; fi
+	@echo "static binary: $(STATIC_BIN) ($$(stat -c %s $(STATIC_BIN)) bytes)"
+
+# Where `make static` puts the file (for scripts: `$$(make -s static-path)`).
+static-path:
+	@echo $(STATIC_BIN)
+
+install-static: static
+	$(call install_to,$(STATIC_BIN))
+
+# The integration tests with the static file checked too (CI: .ci/run).
+test-static: static
+	ARGUS_TOOL_STATIC=$(STATIC_BIN) $(CARGO) test --test integration static_build
 
 demo: links
 	@echo "== argus: the sample capture (tests/data/demo.pcap) -> $(TARGETDIR)/demo.argus"

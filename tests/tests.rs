@@ -8,4 +8,6 @@ mod argus;
 mod codec;
 mod dispatch;
 mod filter_diff;
+mod install;
+mod static_build;
 mod timerange;

@@ -45,7 +45,12 @@ pub fn link_dir() -> &'static Path {
 /// A command that runs `role` through its symlink, with TZ=UTC, LANG=C and
 /// an empty HOME (so no ~/.rarc is read).
 pub fn role(role: &str) -> Command {
-    let mut cmd = Command::new(link_dir().join(role));
+    pinned(&link_dir().join(role))
+}
+
+/// A command that runs `program` with the environment `role` pins.
+pub fn pinned(program: &Path) -> Command {
+    let mut cmd = Command::new(program);
     let home = std::env::temp_dir().join("argus-tool-empty-home");
     let _ = std::fs::create_dir_all(&home);
     cmd.env_clear()
@@ -61,4 +66,88 @@ pub fn role(role: &str) -> Command {
 /// Runs a command and returns its output.
 pub fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("run command")
+}
+
+/// A fresh scratch directory under the system temp dir, removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("argus-tool-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create scratch dir");
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The role names in `argv0-links`.
+pub fn roles() -> Vec<String> {
+    let list = std::fs::read_to_string(repo().join("argv0-links")).expect("argv0-links");
+    list.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
+}
+
+/// `make ARGS` in the repository, as a user would type it. The variables of
+/// an enclosing `make test` (its jobserver) are not passed down.
+pub fn make(args: &[&str]) -> Output {
+    let out = Command::new("make")
+        .current_dir(repo())
+        .args(args)
+        .env_remove("MAKEFLAGS")
+        .env_remove("MFLAGS")
+        .env_remove("MAKELEVEL")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run make");
+    assert!(
+        out.status.success(),
+        "make {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Output text with the variable part of diagnostics (`prog[PID]: HH:MM:SS.ffffff`)
+/// replaced, so two runs of the same command compare equal.
+pub fn without_diag_stamps(text: &[u8]) -> String {
+    let text = String::from_utf8_lossy(text);
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        out.push_str(&diag_line_without_stamp(line).unwrap_or_else(|| line.to_string()));
+    }
+    out
+}
+
+fn diag_line_without_stamp(line: &str) -> Option<String> {
+    let (prog, rest) = line.split_once('[')?;
+    let (pid, rest) = rest.split_once("]: ")?;
+    let (stamp, msg) = rest.split_once(' ')?;
+    let is_stamp = stamp.len() == 15
+        && stamp.bytes().enumerate().all(|(i, b)| match i {
+            2 | 5 => b == b':',
+            8 => b == b'.',
+            _ => b.is_ascii_digit(),
+        });
+    (pid.bytes().all(|b| b.is_ascii_digit()) && is_stamp)
+        .then(|| format!("{prog}[PID]: TIME {msg}"))
+}
+
+/// Runs both commands and asserts they exit alike and print the same,
+/// diagnostics' PID and time of day aside.
+pub fn assert_same_behaviour(a: &mut Command, b: &mut Command) {
+    let (x, y) = (run(a), run(b));
+    let what = format!("{a:?}\n  vs {b:?}");
+    assert_eq!(x.status.code(), y.status.code(), "exit status: {what}");
+    assert_eq!(without_diag_stamps(&x.stdout), without_diag_stamps(&y.stdout), "stdout: {what}");
+    assert_eq!(without_diag_stamps(&x.stderr), without_diag_stamps(&y.stderr), "stderr: {what}");
 }
