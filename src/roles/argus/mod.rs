@@ -3,8 +3,11 @@
 //! the `-w` archives, with management records at start, every `-M` seconds
 //! of packet time, and at the end.
 
+mod daemon;
+mod live;
 mod options;
 mod progress;
+mod signals;
 
 use std::cell::RefCell;
 use std::ffi::OsString;
@@ -102,8 +105,11 @@ fn wall_clock() -> Timeval {
 }
 
 fn run(opts: &Options) -> Result<i32, Fatal> {
-    if opts.rfiles.is_empty() {
-        return Err(Fatal::err("no packet source: live capture is not supported yet, use -r file"));
+    if opts.is_live() {
+        return live::run(opts);
+    }
+    for w in &opts.warnings {
+        diag::log(PROG, w);
     }
     // A capture filter that does not compile for the first file ends the
     // run before any output is opened (3.0.8.2 writes its start MAR
