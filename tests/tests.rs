@@ -9,5 +9,6 @@ mod codec;
 mod dispatch;
 mod filter_diff;
 mod install;
+mod live;
 mod static_build;
 mod timerange;
