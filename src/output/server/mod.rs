@@ -365,6 +365,25 @@ fn admit(s: TcpStream, peer: SocketAddr, sh: &Arc<Shared>) {
     }
 }
 
+/// The kernel's send buffer per client. Bounded, so that a client that
+/// stops reading shows up as a full queue within a predictable amount of
+/// data rather than after megabytes of autotuned buffer.
+const SEND_BUFFER: libc::c_int = 256 * 1024;
+
+fn set_send_buffer(s: &TcpStream, bytes: libc::c_int) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: setsockopt on a socket we own, with a valid int and its size.
+    unsafe {
+        libc::setsockopt(
+            s.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_SNDBUF,
+            &bytes as *const libc::c_int as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+    }
+}
+
 /// Reads what the peer sent, waiting at most until `deadline`; `Ok(None)`
 /// when it closed.
 fn read_chunk(s: &mut TcpStream, deadline: Instant, buf: &mut [u8]) -> io::Result<Option<usize>> {
@@ -392,6 +411,7 @@ fn serve(mut s: TcpStream, peer: SocketAddr, sh: &Arc<Shared>) -> Option<String>
     let _ = s.set_nonblocking(false);
     let _ = s.set_nodelay(true);
     let _ = s.set_write_timeout(Some(Duration::from_secs(30)));
+    set_send_buffer(&s, SEND_BUFFER);
     let mut enc = RecordEncoder::new();
     let init = Record::Mar((sh.initial_mar)());
     match enc.encode(&init) {
