@@ -104,7 +104,7 @@ fn start_argus(args: &[&str], out: &Path, port: Option<u16>) -> Proc {
     });
     if let Some(port) = port {
         wait_for("the remote port", Duration::from_secs(10), || {
-            TcpStream::connect(("127.0.0.1", port)).map(|s| drop(s)).is_ok()
+            TcpStream::connect(("127.0.0.1", port)).map(drop).is_ok()
         });
     }
     p

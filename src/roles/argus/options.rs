@@ -395,6 +395,8 @@ const ACCEPTED: &[&str] = &[
     "ARGUS_GENERATE_RESPONSE_TIME_DATA",
     // The BPF optimiser is always on.
     "ARGUS_FILTER_OPTIMIZER",
+    // 3.0.8.2 resets it per interface, so it has no effect there either.
+    "ARGUS_GENERATE_TCP_PERF_METRIC",
 ];
 
 fn apply_conf(o: &mut Options, text: &str, file: &str) -> Result<(), String> {
@@ -418,7 +420,6 @@ fn apply_conf(o: &mut Options, text: &str, file: &str) -> Result<(), String> {
             "ARGUS_GENERATE_APPBYTE_METRIC" => o.engine.appbytes = conf::yes(v),
             "ARGUS_GENERATE_PACKET_SIZE" => o.engine.psize = conf::yes(v),
             "ARGUS_GENERATE_BIDIRECTIONAL_TIMESTAMPS" => o.engine.bidir_timestamps = conf::yes(v),
-            "ARGUS_GENERATE_TCP_PERF_METRIC" => o.engine.tcp_perf = conf::yes(v),
             "ARGUS_TRACK_DUPLICATES" => o.engine.track_duplicates = conf::yes(v),
             "ARGUS_MONITOR_ID" => {
                 let id = if e.quoted {
@@ -585,6 +586,35 @@ mod tests {
             SourceId { kind: 0x21, bytes: [b'a', b'b', 0, 0] }
         );
         assert!(parse_srcid("no such host!").is_err());
+    }
+
+    #[test]
+    fn live_options_and_variables() {
+        let o = p("-X -i lo -P 561 -B 127.0.0.1,::1 -p -s 200 -d -u nobody -c /tmp -T 2 udp");
+        assert_eq!(o.interfaces, vec!["lo"]);
+        assert_eq!((o.port, o.promisc, o.snaplen, o.daemon), (561, false, Some(200), true));
+        assert_eq!(o.bind, vec!["127.0.0.1", "::1"]);
+        assert_eq!(
+            (o.user.as_deref(), o.chroot.as_deref(), o.realtime),
+            (Some("nobody"), Some("/tmp"), Some(2.0))
+        );
+        assert_eq!(o.bpf.as_deref(), Some("udp"));
+        // -i takes following words only when they name interfaces.
+        assert_eq!(p("-i lo any tcp").interfaces, vec!["lo", "any"]);
+        assert_eq!(p("-i lo any tcp").bpf.as_deref(), Some("tcp"));
+        let mut o = Options::default();
+        let conf = "ARGUS_INTERFACE=ind:eth0/1,eth1\nARGUS_ACCESS_PORT=5610\nARGUS_GO_PROMISCUOUS=no\n\
+                    ARGUS_DAEMON=yes\nARGUS_ACCESS_DENY=10.0.0.0/8\nARGUS_FLOW_TYPE=\"Bidirectional\"\n\
+                    ARGUS_DEBUG_LEVEL=3\nARGUS_FLOW_KEY=LAYER_2\nARGUS_PCAP_BUF_SIZE=2M\n";
+        apply_conf(&mut o, conf, "x.conf").unwrap();
+        assert_eq!(o.interfaces, vec!["eth0", "eth1"]);
+        assert_eq!((o.port, o.promisc, o.daemon, o.pcap_buf), (5610, false, true, Some(2_000_000)));
+        assert_eq!(o.access_deny.len(), 1);
+        // Unsupported variables and values are named with their line.
+        assert_eq!(o.warnings.len(), 2, "{:?}", o.warnings);
+        assert!(o.warnings[0].starts_with("x.conf:7: ARGUS_DEBUG_LEVEL"));
+        assert!(o.warnings[1].starts_with("x.conf:8: ARGUS_FLOW_KEY"));
+        assert!(apply_conf(&mut o, "ARGUS_ACCESS_ALLOW=not-an-address\n", "y").is_err());
     }
 
     #[test]
