@@ -12,5 +12,6 @@ mod filter_diff;
 mod install;
 mod print;
 mod ra;
+mod live;
 mod static_build;
 mod timerange;
