@@ -16,7 +16,7 @@ BIN=${ARGUS_TOOL:-target/release/argus-tool}
 PORT=${PORT:-17990}
 mkdir -p "$DATA"
 PCAP="$DATA/soak-$FLOWS.pcap"
-[ -s "$PCAP" ] || python3 scripts/gen_pcap.py "$PCAP" --flows "$FLOWS" --duration 120
+[ -s "$PCAP" ] || python3 benches/gen_pcap.py "$PCAP" --flows "$FLOWS" --duration 120
 work=$(mktemp -d); trap 'kill $apid $cpid 2>/dev/null || true; rm -rf "$work"' EXIT
 "$BIN" argus -X -r "$PCAP" -w "$work/plain.argus"
 "$BIN" argus -X -w "$work/live.argus" -r "$PCAP" -T 1000000000 -P "$PORT" -B 127.0.0.1 -M 1 &
