@@ -17,72 +17,158 @@ use std::time::{Duration, Instant};
 
 use crate::util;
 
-/// A background process killed (SIGKILL) and reaped when dropped.
-struct Proc(Option<Child>);
+/// A background process killed (SIGKILL) and reaped when dropped. Its
+/// stderr is collected by a thread (so a chatty process never blocks on a
+/// full pipe) and returned by `wait`.
+pub(crate) struct Proc {
+    child: Option<Child>,
+    stderr: Option<std::thread::JoinHandle<String>>,
+    stdout: Option<std::thread::JoinHandle<Vec<u8>>>,
+}
 
 impl Proc {
-    fn spawn(cmd: &mut Command) -> Proc {
+    pub(crate) fn spawn(cmd: &mut Command) -> Proc {
         Proc::spawn_with(cmd.stdout(Stdio::null()))
     }
 
-    /// As `spawn`, stdout as the command has it set.
-    fn spawn_with(cmd: &mut Command) -> Proc {
-        Proc(Some(cmd.stderr(Stdio::piped()).spawn().expect("spawn")))
+    /// As `spawn`, stdout (and stdin) as the command has them set; a
+    /// piped stdout is collected by a thread too (see `output`).
+    pub(crate) fn spawn_with(cmd: &mut Command) -> Proc {
+        let mut child = cmd.stderr(Stdio::piped()).spawn().expect("spawn");
+        let mut err = child.stderr.take().expect("stderr");
+        let stderr = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = err.read_to_string(&mut text);
+            text
+        });
+        let stdout = child.stdout.take().map(|mut out| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                let _ = out.read_to_end(&mut bytes);
+                bytes
+            })
+        });
+        Proc { child: Some(child), stderr: Some(stderr), stdout }
     }
 
-    fn pid(&self) -> i32 {
-        self.0.as_ref().map(|c| c.id() as i32).unwrap_or(0)
+    /// As `spawn_with` with stdout piped, handed to the caller to read as
+    /// it comes.
+    pub(crate) fn spawn_reading(cmd: &mut Command) -> (Proc, std::process::ChildStdout) {
+        let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+        let out = child.stdout.take().expect("stdout");
+        let mut err = child.stderr.take().expect("stderr");
+        let stderr = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = err.read_to_string(&mut text);
+            text
+        });
+        (Proc { child: Some(child), stderr: Some(stderr), stdout: None }, out)
     }
 
-    fn signal(&self, sig: i32) {
-        // SAFETY: kill(2) on our own child.
+    pub(crate) fn pid(&self) -> i32 {
+        self.child.as_ref().map(|c| c.id() as i32).unwrap_or(0)
+    }
+
+    pub(crate) fn signal(&self, sig: i32) {
+        // SAFETY: kill(2) on our own child, which is not reaped yet.
         unsafe { libc::kill(self.pid(), sig) };
     }
 
-    /// Waits for the exit (at most `limit`); returns the status and stderr.
-    fn wait(mut self, limit: Duration) -> (Option<i32>, String) {
-        let mut c = self.0.take().expect("child");
+    pub(crate) fn take_stdin(&mut self) -> std::process::ChildStdin {
+        self.child.as_mut().and_then(|c| c.stdin.take()).expect("stdin piped")
+    }
+
+    /// True once the process has exited (it is reaped by `wait`).
+    pub(crate) fn exited(&mut self) -> bool {
+        let Some(c) = self.child.as_mut() else { return true };
+        // SAFETY: waitid with WNOWAIT only looks: the child stays a zombie
+        // for `wait` to collect.
+        unsafe {
+            let mut info: libc::siginfo_t = std::mem::zeroed();
+            let r = libc::waitid(
+                libc::P_PID,
+                c.id() as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+            );
+            r == 0 && info.si_pid() != 0
+        }
+    }
+
+    fn collect_stderr(&mut self) -> String {
+        self.stderr.take().map(|h| h.join().unwrap_or_default()).unwrap_or_default()
+    }
+
+    /// Waits for the exit (at most `limit`, then the process is killed and
+    /// the test fails); returns the status and stderr.
+    pub(crate) fn wait(mut self, limit: Duration) -> (Option<i32>, String) {
+        let mut c = self.child.take().expect("child");
         let t = Instant::now();
         loop {
             if let Ok(Some(st)) = c.try_wait() {
-                let mut err = String::new();
-                if let Some(mut e) = c.stderr.take() {
-                    let _ = e.read_to_string(&mut err);
-                }
-                return (st.code(), err);
+                return (st.code(), self.collect_stderr());
             }
             if t.elapsed() > limit {
                 let _ = c.kill();
                 let _ = c.wait();
-                let mut err = String::new();
-                if let Some(mut e) = c.stderr.take() {
-                    let _ = e.read_to_string(&mut err);
-                }
+                let err = self.collect_stderr();
                 panic!("process did not exit within {limit:?}; stderr: {err}");
             }
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+
+    /// The exit (at most `limit`, then SIGKILL), and what the process
+    /// wrote to its piped stdout.
+    pub(crate) fn output(mut self, limit: Duration) -> Vec<u8> {
+        let mut c = self.child.take().expect("child");
+        let t = Instant::now();
+        while c.try_wait().ok().flatten().is_none() && t.elapsed() < limit {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = c.kill();
+        let _ = c.wait();
+        let _ = self.collect_stderr();
+        self.stdout.take().map(|h| h.join().unwrap_or_default()).unwrap_or_default()
+    }
 }
 
 impl Drop for Proc {
     fn drop(&mut self) {
-        if let Some(c) = &mut self.0 {
+        if let Some(c) = &mut self.child {
             let _ = c.kill();
             let _ = c.wait();
         }
     }
 }
 
-fn scratch(test: &str) -> PathBuf {
-    let d =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("live-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A scratch directory under target/tmp, removed when dropped (also when
+/// the test fails; set ARGUS_KEEP_SCRATCH=1 to keep it for a look).
+pub(crate) struct Scratch(PathBuf);
+
+impl Scratch {
+    pub(crate) fn new(test: &str) -> Scratch {
+        let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("live-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        Scratch(d)
+    }
+
+    pub(crate) fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
 }
 
-fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if std::env::var_os("ARGUS_KEEP_SCRATCH").is_none() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+pub(crate) fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
     let t = Instant::now();
     while !ok() {
         assert!(t.elapsed() < limit, "timed out waiting for {what}");
@@ -178,7 +264,7 @@ fn stop(p: Proc) -> String {
 
 #[test]
 fn capture_on_lo_gives_the_records_of_the_same_packets_from_a_file() {
-    let d = scratch("lo");
+    let d = Scratch::new("lo");
     let conf = d.join("argus.conf");
     let pcap = d.join("packets.pcap");
     std::fs::write(&conf, format!("ARGUS_PACKET_CAPTURE_FILE={}\n", pcap.display())).unwrap();
@@ -260,7 +346,7 @@ impl Drop for Netns {
 
 #[test]
 fn capture_across_a_veth_pair_in_network_namespaces() {
-    let d = scratch("veth");
+    let d = Scratch::new("veth");
     let n = Netns::new("v");
     let va = format!("vav{}", std::process::id() % 100_000);
     let conf = d.join("argus.conf");
@@ -333,7 +419,7 @@ const FIELDS: &[&str] = &[
 
 #[test]
 fn debian_ra_clients_with_their_own_filters_read_our_argus() {
-    let d = scratch("remote");
+    let d = Scratch::new("remote");
     let out = d.join("all.argus");
     let port = 17631;
     let a = start_argus(
@@ -362,27 +448,20 @@ fn debian_ra_clients_with_their_own_filters_read_our_argus() {
                 .stdout(Stdio::piped()),
         )
     };
-    let mut udp = ra("udp");
-    let mut tcp = ra("tcp");
+    let udp = ra("udp");
+    let tcp = ra("tcp");
     // Both started (each got the initial MAR and sent START:).
     std::thread::sleep(Duration::from_millis(800));
     lo_traffic(17640);
     std::thread::sleep(Duration::from_millis(2500));
     stop(a);
-    let read_all = |p: &mut Proc| {
+    let read_all = |p: Proc| {
         // Debian's ra reconnects when the server goes away; SIGTERM makes
         // it flush what it printed and exit.
         p.signal(libc::SIGTERM);
-        let mut c = p.0.take().unwrap();
-        let t = Instant::now();
-        while c.try_wait().unwrap().is_none() && t.elapsed() < Duration::from_secs(5) {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = c.kill();
-        let o = c.wait_with_output().unwrap();
-        lines(&o.stdout)
+        lines(&p.output(Duration::from_secs(5)))
     };
-    let (u, t) = (read_all(&mut udp), read_all(&mut tcp));
+    let (u, t) = (read_all(udp), read_all(tcp));
     let file = |f: &str| {
         lines(
             &util::run(
@@ -399,7 +478,7 @@ fn debian_ra_clients_with_their_own_filters_read_our_argus() {
 
 #[test]
 fn our_ra_reads_debian_argus_and_our_argus() {
-    let d = scratch("ra-S");
+    let d = Scratch::new("ra-S");
     // Debian's argus live on lo, with a file of its own to compare with.
     let theirs = d.join("debian.argus");
     let deb = Proc::spawn(Command::new("/usr/sbin/argus").args(["-X", "-w"]).arg(&theirs).args([
@@ -426,15 +505,8 @@ fn our_ra_reads_debian_argus_and_our_argus() {
     deb.signal(libc::SIGTERM);
     let _ = deb.wait(Duration::from_secs(10));
     // Our ra ends by itself at the server's stop record.
-    let mut c = ours_client;
-    let mut child = c.0.take().unwrap();
-    let t = Instant::now();
-    while child.try_wait().unwrap().is_none() && t.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
     // Management records aside (the file's are not the stream's).
-    let got: Vec<String> = lines(&child.wait_with_output().unwrap().stdout)
+    let got: Vec<String> = lines(&ours_client.output(Duration::from_secs(10)))
         .into_iter()
         .filter(|l| !l.contains(",man,"))
         .collect();
@@ -464,7 +536,7 @@ fn raw_client(port: u16, filter: Option<&str>) -> TcpStream {
 
 #[test]
 fn a_client_that_stops_reading_is_dropped_and_capture_goes_on() {
-    let d = scratch("slow");
+    let d = Scratch::new("slow");
     let conf = d.join("argus.conf");
     std::fs::write(&conf, "ARGUS_CLIENT_QUEUE=1000\n").unwrap();
     let out = d.join("all.argus");
@@ -530,7 +602,7 @@ fn a_client_that_stops_reading_is_dropped_and_capture_goes_on() {
 
 #[test]
 fn refused_clients_get_an_error_record_and_are_closed() {
-    let d = scratch("refused");
+    let d = Scratch::new("refused");
     let conf = d.join("argus.conf");
     let allow = d.join("hosts.allow");
     let deny = d.join("hosts.deny");
@@ -606,7 +678,7 @@ fn udp_burst(port: u16, n: usize) {
 
 #[test]
 fn sighup_reopens_and_a_removed_output_is_recreated_and_sigterm_loses_nothing() {
-    let d = scratch("files");
+    let d = Scratch::new("files");
     let out = d.join("out.argus");
     let a =
         start_argus(&["-X", "-i", "lo", "-S", "1", "udp and portrange 17691-17699"], &out, None);
@@ -632,7 +704,7 @@ fn sighup_reopens_and_a_removed_output_is_recreated_and_sigterm_loses_nothing() 
     let last = std::fs::read(&out).unwrap();
     let first = std::fs::read(&moved).unwrap();
     let count = |bytes: &[u8], port: u16| -> u64 {
-        let f = d.join(format!("tmp-{port}.argus"));
+        let f = d.join(&format!("tmp-{port}.argus"));
         std::fs::write(&f, bytes).unwrap();
         let o = util::run(
             util::role("ra").args(["-X", "-n", "-s", "dport", "spkts", "-c", ",", "-r"]).arg(&f),

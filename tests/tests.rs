@@ -13,5 +13,7 @@ mod install;
 mod live;
 mod print;
 mod ra;
+mod soak;
 mod static_build;
 mod timerange;
+mod traffic;

@@ -361,12 +361,17 @@ fn start(
     let mut handles = Vec::new();
     for (src, st) in sources.into_iter().zip(stats) {
         let (tx, stop, st2, o) = (tx.clone(), Arc::clone(&stop), Arc::clone(&st), opts.clone());
+        let clients = server.clone();
         let h = thread::Builder::new()
             .name("argus-source".into())
             .spawn(move || {
                 match src {
                     Source::Interface(c) => capture_loop(c, &o, tx, &st2, &stop),
-                    Source::Replay(files, f) => replay_loop(&files, f, &o, tx, &st2, &stop),
+                    Source::Replay(files, f) => {
+                        if wait_for_clients(&o, clients.as_deref(), &stop) {
+                            replay_loop(&files, f, &o, tx, &st2, &stop)
+                        }
+                    }
                 }
                 st2.done.store(true, Ordering::SeqCst);
             })
@@ -531,6 +536,20 @@ fn capture_loop(
     st.drops.store(cap.stats().dropped, Ordering::Relaxed);
     e.interrupt();
     st.publish(&e);
+}
+
+/// ARGUS_REPLAY_WAIT_CLIENTS: a replay meant for remote clients waits
+/// until that many have started, so they get every record. False when
+/// argus is stopped meanwhile.
+fn wait_for_clients(opts: &Options, server: Option<&server::Shared>, stop: &AtomicBool) -> bool {
+    let Some(server) = server.filter(|_| opts.replay_wait_clients > 0) else { return true };
+    while server.started_total() < opts.replay_wait_clients {
+        if stop.load(Ordering::Relaxed) {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    true
 }
 
 /// `-r files -T factor`: the files' packets at their own pace (divided by

@@ -60,6 +60,9 @@ pub struct Options {
     pub max_clients: usize,
     /// ARGUS_CLIENT_QUEUE (ours): records a remote client may lag behind.
     pub client_queue: usize,
+    /// ARGUS_REPLAY_WAIT_CLIENTS (ours): with `-T` and `-P`, the replay
+    /// starts once this many remote clients have started.
+    pub replay_wait_clients: usize,
     /// ARGUS_ENV assignments, applied before capture starts.
     pub env: Vec<(String, String)>,
     /// Configuration lines we do not act on, for warnings.
@@ -97,6 +100,7 @@ impl Default for Options {
             hosts_deny: "/etc/hosts.deny".into(),
             max_clients: 10,
             client_queue: 65_536,
+            replay_wait_clients: 0,
             env: Vec::new(),
             warnings: Vec::new(),
         }
@@ -504,6 +508,7 @@ fn apply_conf(o: &mut Options, text: &str, file: &str) -> Result<(), String> {
                     .filter(|&n: &usize| n > 0)
                     .ok_or_else(|| at("not a number"))?
             }
+            "ARGUS_REPLAY_WAIT_CLIENTS" => o.replay_wait_clients = usize::from(num(v)?),
             "ARGUS_IP_TIMEOUT" => t.ip = num(v)?,
             "ARGUS_TCP_TIMEOUT" => t.tcp = num(v)?,
             "ARGUS_ICMP_TIMEOUT" => t.icmp = num(v)?,
