@@ -29,19 +29,21 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::daemon::{self, Ready};
 use super::signals::{self, Request};
+use super::options::{Device, InterfaceGroup};
 use super::{mar, wall_clock, Options, PROG};
 use crate::capture::bpf::CaptureFilter;
-use crate::capture::live::{LiveCapture, LiveOptions, Read};
+use crate::capture::dump::{DumpInterface, PacketDump};
+use crate::capture::live::{self, LiveCapture, LiveOptions, READ_TIMEOUT_MS};
 use crate::capture::CaptureFile;
 use crate::diag::{self, Fatal};
 use crate::filter::Filter;
-use crate::flow::Engine;
+use crate::flow::{Engine, SourceId};
 use crate::output::fanout::Fanout;
 use crate::output::server::{self, access::AccessControl, ServerConfig};
 use crate::output::ArchiveWriter;
@@ -156,10 +158,105 @@ impl MarSource {
     }
 }
 
-/// Where packets come from.
+/// Where packets come from: the devices of one group (one flow engine),
+/// or capture files replayed in real time.
 enum Source {
-    Interface(LiveCapture),
+    Interfaces(Group),
     Replay(Vec<String>, f64),
+}
+
+/// The open devices of one `-i` group.
+struct Group {
+    captures: Vec<LiveCapture>,
+    /// The source id of each device's flows.
+    srcids: Vec<SourceId>,
+    /// Each device's interface number in the packet file.
+    dump_index: Vec<usize>,
+}
+
+/// The groups to capture on: `-i`/ARGUS_INTERFACE with `all` expanded, or
+/// libpcap's default device (as 3.0.8.2).
+fn interface_groups(opts: &Options) -> Result<Vec<InterfaceGroup>, Fatal> {
+    if opts.interfaces.is_empty() {
+        let name = live::default_device().map_err(|e| Fatal::err(format!("ArgusSource: {e}")))?;
+        let devices = vec![Device { name, datalink: None, srcid: None }];
+        return Ok(vec![InterfaceGroup { devices, kind: "" }]);
+    }
+    let mut out = Vec::new();
+    for g in &opts.interfaces {
+        let mut devices = Vec::new();
+        for d in &g.devices {
+            if d.name != "all" {
+                devices.push(d.clone());
+                continue;
+            }
+            let all = live::all_devices().map_err(|e| Fatal::err(format!("ArgusSource: {e}")))?;
+            devices.extend(all.into_iter().map(|name| Device { name, ..d.clone() }));
+        }
+        if g.kind.is_empty() {
+            out.extend(devices.into_iter().map(|d| InterfaceGroup { devices: vec![d], kind: "" }));
+        } else {
+            out.push(InterfaceGroup { devices, kind: g.kind });
+        }
+    }
+    Ok(out)
+}
+
+/// Opens every device of every group. A device that cannot be opened is
+/// skipped with a warning while others open (3.0.8.2 goes on too); a
+/// capture filter that does not compile is fatal.
+fn open_groups(opts: &Options) -> Result<Vec<Group>, Fatal> {
+    let lo = LiveOptions {
+        snaplen: opts.capture_snaplen(),
+        promisc: opts.promisc,
+        buffer_size: opts.pcap_buf,
+        filter: opts.bpf.clone(),
+    };
+    let mut groups = Vec::new();
+    for g in interface_groups(opts)? {
+        let mut group = Group { captures: Vec::new(), srcids: Vec::new(), dump_index: Vec::new() };
+        for d in &g.devices {
+            let dlt = match &d.datalink {
+                Some(name) => Some(live::datalink_by_name(name).ok_or_else(|| {
+                    Fatal::err(format!("{}: unknown data link type {name}", d.name))
+                })?),
+                None => None,
+            };
+            match LiveCapture::open(&d.name, dlt, &lo) {
+                Ok(c) => {
+                    group.captures.push(c);
+                    group.srcids.push(d.srcid.unwrap_or(opts.engine.srcid));
+                }
+                Err(e) if opts.bpf.as_deref().is_some_and(|f| e.starts_with(f)) => {
+                    return Err(Fatal::err(e))
+                }
+                Err(e) => log(&format!("ArgusOpenInterface {e}")),
+            }
+        }
+        if !group.captures.is_empty() {
+            groups.push(group);
+        }
+    }
+    if groups.is_empty() {
+        return Err(Fatal::err("no interface could be opened"));
+    }
+    Ok(groups)
+}
+
+/// ARGUS_PACKET_CAPTURE_FILE: one file for the packets of every device.
+fn packet_dump(path: &str, groups: &mut [Group]) -> Result<PacketDump, Fatal> {
+    let mut interfaces = Vec::new();
+    for g in groups.iter_mut() {
+        for c in &g.captures {
+            g.dump_index.push(interfaces.len());
+            interfaces.push(DumpInterface {
+                name: c.name().to_string(),
+                linktype: c.linktype(),
+                snaplen: c.snaplen(),
+            });
+        }
+    }
+    PacketDump::create(path, interfaces).map_err(|e| Fatal::err(format!("{path}: {e}")))
 }
 
 /// Reads the tcp_wrappers files; one that cannot be read counts as empty.
@@ -247,46 +344,23 @@ fn start(
     }
     // Packet sources (as root).
     let mut sources = Vec::new();
+    let mut dump = None;
     if let Some(factor) = opts.realtime.filter(|_| !opts.rfiles.is_empty()) {
         sources.push(Source::Replay(opts.rfiles.clone(), factor));
     } else {
-        let devices = if opts.interfaces.is_empty() {
-            vec!["any".to_string()]
-        } else {
-            opts.interfaces.clone()
-        };
-        let lo = LiveOptions {
-            snaplen: opts.capture_snaplen(),
-            promisc: opts.promisc,
-            buffer_size: opts.pcap_buf,
-            filter: opts.bpf.clone(),
-        };
-        for d in &devices {
-            match LiveCapture::open(d, &lo) {
-                Ok(mut c) => {
-                    if let (Some(pf), true) = (&opts.packet_file, sources.is_empty()) {
-                        c.dump_to(pf).map_err(Fatal::err)?;
-                    }
-                    sources.push(Source::Interface(c));
-                }
-                // A filter that does not compile is fatal; a missing device
-                // is not while others open (3.0.8.2 warns and goes on).
-                Err(e) if opts.bpf.as_deref().is_some_and(|f| e.starts_with(f)) => {
-                    return Err(Fatal::err(e))
-                }
-                Err(e) => log(&format!("ArgusOpenInterface {e}")),
-            }
+        let mut groups = open_groups(opts)?;
+        if let Some(path) = &opts.packet_file {
+            dump = Some(Arc::new(Mutex::new(packet_dump(path, &mut groups)?)));
         }
-        if sources.is_empty() {
-            return Err(Fatal::err("no interface could be opened"));
-        }
+        sources.extend(groups.into_iter().map(Source::Interfaces));
     }
     let net = sources
         .iter()
-        .find_map(|s| match s {
-            Source::Interface(c) if c.net().0 != 0 => Some(c.net()),
-            _ => None,
+        .flat_map(|s| match s {
+            Source::Interfaces(g) => g.captures.iter().map(LiveCapture::net).collect(),
+            Source::Replay(..) => Vec::new(),
         })
+        .find(|n| n.0 != 0)
         .unwrap_or((0, 0));
     // The remote-access port (as root: it may be below 1024).
     let listeners =
@@ -298,7 +372,7 @@ fn start(
             None
         };
     let pid_file = if opts.daemon && opts.set_pid {
-        let dev = opts.interfaces.first().map(String::as_str).unwrap_or("any");
+        let dev = opts.interfaces.first().map(InterfaceGroup::name).unwrap_or("any");
         Some(daemon::write_pid_file(&opts.pid_path, PROG, dev).map_err(Fatal::err)?)
     } else {
         None
@@ -362,11 +436,12 @@ fn start(
     for (src, st) in sources.into_iter().zip(stats) {
         let (tx, stop, st2, o) = (tx.clone(), Arc::clone(&stop), Arc::clone(&st), opts.clone());
         let clients = server.clone();
+        let dump = dump.clone();
         let h = thread::Builder::new()
             .name("argus-source".into())
             .spawn(move || {
                 match src {
-                    Source::Interface(c) => capture_loop(c, &o, tx, &st2, &stop),
+                    Source::Interfaces(g) => capture_loop(g, &o, tx, &st2, &stop, dump.as_deref()),
                     Source::Replay(files, f) => {
                         if wait_for_clients(&o, clients.as_deref(), &stop) {
                             replay_loop(&files, f, &o, tx, &st2, &stop)
@@ -496,46 +571,119 @@ fn engine(opts: &Options, tx: SyncSender<ToOutput>) -> Engine {
     e
 }
 
+/// How long a stopping capture thread goes on reading what the kernel
+/// has already captured (with TPACKET_V3 a packet reaches us up to one read
+/// timeout after it arrived).
+const DRAIN_LIMIT: Duration = Duration::from_secs(1);
+
+/// Packets taken from one device before the next device of the group gets
+/// its turn.
+const BURST: usize = 64;
+
+/// One group's devices through one engine, until `stop`; then what the
+/// kernel holds already is read too, and every flow is reported.
 fn capture_loop(
-    mut cap: LiveCapture,
+    mut g: Group,
     opts: &Options,
     tx: SyncSender<ToOutput>,
     st: &SourceStats,
     stop: &AtomicBool,
+    dump: Option<&Mutex<PacketDump>>,
 ) {
     let mut e = engine(opts, tx);
-    st.linktype.store(u32::from(cap.linktype()), Ordering::Relaxed);
+    if g.captures.len() > 1 || g.srcids.iter().any(|id| *id != opts.engine.srcid) {
+        e.set_interfaces(g.srcids.clone());
+    }
+    st.linktype.store(u32::from(g.captures[0].linktype()), Ordering::Relaxed);
     let mut housekeeping = Instant::now();
-    let mut n: u32 = 0;
-    while !stop.load(Ordering::Relaxed) {
-        let idle = match cap.read() {
-            Ok(Read::Packet(p)) => {
+    let mut stopping: Option<Instant> = None;
+    let mut failed = vec![false; g.captures.len()];
+    let mut dump_failed = false;
+    let mut bursts: u32 = 0;
+    loop {
+        if stopping.is_none() && stop.load(Ordering::Relaxed) {
+            stopping = Some(Instant::now());
+        }
+        if stopping.is_some_and(|t| t.elapsed() >= DRAIN_LIMIT) {
+            break;
+        }
+        let mut got = false;
+        for (i, cap) in g.captures.iter_mut().enumerate() {
+            for _ in 0..BURST {
+                let p = match cap.next_packet() {
+                    Ok(Some(p)) => p,
+                    Ok(None) => break,
+                    Err(msg) => {
+                        // Logged once; the device is tried again (an
+                        // interface that went down may come back up).
+                        if !failed[i] {
+                            log(&format!("ArgusGetPackets: {msg}"));
+                            failed[i] = true;
+                        }
+                        break;
+                    }
+                };
+                failed[i] = false;
+                got = true;
+                e.set_interface(i);
                 e.packet(&p);
-                n = n.wrapping_add(1);
-                false
+                if let Some(d) = dump {
+                    let r = match d.lock() {
+                        Ok(mut d) => d.write(g.dump_index.get(i).copied().unwrap_or(0), &p),
+                        Err(_) => Ok(()),
+                    };
+                    if let Err(err) = r {
+                        if !dump_failed {
+                            log(&format!("ARGUS_PACKET_CAPTURE_FILE: {err}"));
+                        }
+                        dump_failed = true;
+                    } else {
+                        dump_failed = false;
+                    }
+                }
             }
-            Ok(Read::Again) => continue,
-            Ok(Read::Idle) => true,
-            Err(msg) => {
-                log(&format!("ArgusGetPackets: {msg}"));
-                break;
+        }
+        if got {
+            bursts = bursts.wrapping_add(1);
+            if bursts.is_multiple_of(16) {
+                st.publish(&e);
             }
-        };
-        if idle || n.is_multiple_of(1024) {
-            if idle {
-                e.advance(wall_clock());
-            }
+        } else {
+            // Nothing buffered: the counters are current before waiting.
             st.publish(&e);
-            if housekeeping.elapsed() >= Duration::from_secs(1) {
-                housekeeping = Instant::now();
-                cap.maintain();
-                st.drops.store(cap.stats().dropped, Ordering::Relaxed);
+            let ready = if failed.iter().all(|f| *f) {
+                thread::sleep(Duration::from_millis(u64::from(READ_TIMEOUT_MS.unsigned_abs())));
+                false
+            } else {
+                live::wait_readable(&g.captures)
+            };
+            if !ready {
+                if stopping.is_some() {
+                    break;
+                }
+                e.advance(wall_clock());
+                st.publish(&e);
+            }
+        }
+        if housekeeping.elapsed() >= Duration::from_secs(1) {
+            housekeeping = Instant::now();
+            st.drops.store(drops(&mut g.captures), Ordering::Relaxed);
+            if let Some(Ok(mut d)) = dump.map(Mutex::lock) {
+                let _ = d.maintain();
             }
         }
     }
-    st.drops.store(cap.stats().dropped, Ordering::Relaxed);
+    st.drops.store(drops(&mut g.captures), Ordering::Relaxed);
+    if let Some(Ok(mut d)) = dump.map(Mutex::lock) {
+        let _ = d.flush();
+    }
     e.interrupt();
     st.publish(&e);
+}
+
+/// The kernel's drops over a group's devices since they were opened.
+fn drops(caps: &mut [LiveCapture]) -> u64 {
+    caps.iter_mut().map(|c| c.stats().dropped).sum()
 }
 
 /// ARGUS_REPLAY_WAIT_CLIENTS: a replay meant for remote clients waits
