@@ -304,10 +304,12 @@ fn capture_on_lo_gives_the_records_of_the_same_packets_from_a_file() {
     }
 }
 
-/// A network namespace pair joined by a veth, removed on drop.
-struct Netns {
-    a: String,
-    b: String,
+/// Network namespaces made by a test, removed on drop, also when the test
+/// fails half way through making them. Names carry the test's tag and the
+/// process id, so concurrent runs do not collide.
+pub(crate) struct Namespaces {
+    names: Vec<String>,
+    tag: String,
 }
 
 fn ip(args: &[&str]) {
@@ -315,40 +317,110 @@ fn ip(args: &[&str]) {
     assert!(o.status.success(), "ip {args:?}: {}", String::from_utf8_lossy(&o.stderr));
 }
 
-impl Netns {
-    fn new(tag: &str) -> Netns {
-        let id = std::process::id() % 100_000;
-        let n = Netns { a: format!("argt{tag}a{id}"), b: format!("argt{tag}b{id}") };
-        let (va, vb) = (format!("va{tag}{id}"), format!("vb{tag}{id}"));
-        ip(&["netns", "add", &n.a]);
-        ip(&["netns", "add", &n.b]);
+impl Namespaces {
+    pub(crate) fn new(tag: &str) -> Namespaces {
+        Namespaces { names: Vec::new(), tag: format!("{tag}{}", std::process::id() % 100_000) }
+    }
+
+    /// A new namespace (its loopback up); returns its name.
+    pub(crate) fn add(&mut self, role: &str) -> String {
+        let name = format!("argt{role}{}", self.tag);
+        let _ = Command::new("ip").args(["netns", "del", &name]).output();
+        ip(&["netns", "add", &name]);
+        self.names.push(name.clone());
+        ip(&["-n", &name, "link", "set", "lo", "up"]);
+        name
+    }
+
+    /// A device name unique to this test run (at most 15 bytes).
+    pub(crate) fn dev(&self, base: &str) -> String {
+        format!("{base}{}", self.tag)
+    }
+
+    /// A veth pair between two namespaces, addressed and up.
+    pub(crate) fn link(
+        &self,
+        (ns_a, dev_a, addr_a): (&str, &str, &str),
+        (ns_b, dev_b, addr_b): (&str, &str, &str),
+    ) {
         ip(&[
-            "link", "add", &va, "netns", &n.a, "type", "veth", "peer", "name", &vb, "netns", &n.b,
+            "link", "add", dev_a, "netns", ns_a, "type", "veth", "peer", "name", dev_b, "netns",
+            ns_b,
         ]);
-        // Link-local addresses: this traffic never leaves the namespaces.
-        ip(&["-n", &n.a, "addr", "add", "169.254.77.1/24", "dev", &va]);
-        ip(&["-n", &n.b, "addr", "add", "169.254.77.2/24", "dev", &vb]);
-        for (ns, dev) in [(&n.a, &va), (&n.b, &vb)] {
+        for (ns, dev, addr) in [(ns_a, dev_a, addr_a), (ns_b, dev_b, addr_b)] {
+            ip(&["-n", ns, "addr", "add", addr, "dev", dev]);
             ip(&["-n", ns, "link", "set", dev, "up"]);
-            ip(&["-n", ns, "link", "set", "lo", "up"]);
         }
-        n
     }
 }
 
-impl Drop for Netns {
+impl Drop for Namespaces {
     fn drop(&mut self) {
-        for ns in [&self.a, &self.b] {
+        for ns in &self.names {
             let _ = Command::new("ip").args(["netns", "del", ns]).output();
         }
+    }
+}
+
+/// Runs `f` on a thread that has entered namespace `ns`: sockets it makes
+/// live there (and keep working from any thread afterwards).
+pub(crate) fn in_netns<T: Send + 'static>(ns: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let path = format!("/var/run/netns/{ns}");
+    std::thread::spawn(move || {
+        use std::os::fd::AsRawFd;
+        let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        // SAFETY: setns on a namespace descriptor we hold; it changes the
+        // network namespace of this thread only.
+        assert_eq!(unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) }, 0, "setns");
+        f()
+    })
+    .join()
+    .expect("thread in the namespace")
+}
+
+/// How many packet (capture) sockets process `pid` has open: the number of
+/// devices it has opened for capture.
+pub(crate) fn packet_sockets(pid: i32) -> usize {
+    let Ok(table) = std::fs::read_to_string(format!("/proc/{pid}/net/packet")) else { return 0 };
+    let inodes: std::collections::HashSet<String> = table
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().last().map(String::from))
+        .collect();
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else { return 0 };
+    fds.filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .filter_map(|l| {
+            let l = l.to_string_lossy().into_owned();
+            Some(l.strip_prefix("socket:[")?.strip_suffix(']')?.to_string())
+        })
+        .filter(|i| inodes.contains(i))
+        .count()
+}
+
+/// `n` UDP requests of growing size from `client` to `server`, each
+/// answered with its first 10 bytes.
+fn udp_exchange(client: &UdpSocket, server: &UdpSocket, n: usize) {
+    let to = server.local_addr().unwrap();
+    let mut buf = [0u8; 2048];
+    for s in [client, server] {
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    }
+    for i in 0..n {
+        client.send_to(&vec![b'x'; 100 + i], to).unwrap();
+        let (len, from) = server.recv_from(&mut buf).expect("the request");
+        server.send_to(&buf[..len.min(10)], from).unwrap();
+        client.recv_from(&mut buf).expect("the answer");
     }
 }
 
 #[test]
 fn capture_across_a_veth_pair_in_network_namespaces() {
     let d = Scratch::new("veth");
-    let n = Netns::new("v");
-    let va = format!("vav{}", std::process::id() % 100_000);
+    let mut n = Namespaces::new("v");
+    let (a, b) = (n.add("a"), n.add("b"));
+    let (va, vb) = (n.dev("va"), n.dev("vb"));
+    // Link-local addresses: this traffic never leaves the namespaces.
+    n.link((&a, &va, "169.254.77.1/24"), (&b, &vb, "169.254.77.2/24"));
     let conf = d.join("argus.conf");
     let pcap = d.join("packets.pcap");
     std::fs::write(
@@ -358,30 +430,23 @@ fn capture_across_a_veth_pair_in_network_namespaces() {
     .unwrap();
     let out = d.join("veth.argus");
     let argus = util::link_dir().join("argus");
-    let a = Proc::spawn(
+    let p = Proc::spawn(
         Command::new("ip")
-            .args(["netns", "exec", &n.a])
+            .args(["netns", "exec", &a])
             .arg(&argus)
             .args(["-X", "-w"])
             .arg(&out)
             .args(["-F", conf.to_str().unwrap(), "-m", "-s", "1500", "udp"]),
     );
     wait_for("argus in the namespace", Duration::from_secs(10), || {
-        std::fs::metadata(&out).map(|m| m.len() >= 128).unwrap_or(false)
+        packet_sockets(p.pid()) == 1
+            && std::fs::metadata(&out).map(|m| m.len() >= 128).unwrap_or(false)
     });
     // Traffic between the namespaces: a responder in A, a sender in B.
-    let responder = Proc::spawn(Command::new("ip").args(["netns", "exec", &n.a, "python3", "-c",
-        "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(('169.254.77.1',17621))\nfor i in range(6):\n  d,a=s.recvfrom(2048); s.sendto(d[:10],a)\n"]));
-    std::thread::sleep(Duration::from_millis(300));
-    let o = Command::new("ip")
-        .args(["netns", "exec", &n.b, "python3", "-c",
-            "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.settimeout(2)\nfor i in range(6):\n  s.sendto(b'x'*(100+i),('169.254.77.1',17621)); s.recvfrom(2048)\n"])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "traffic: {}", String::from_utf8_lossy(&o.stderr));
-    let _ = responder.wait(Duration::from_secs(5));
-    std::thread::sleep(Duration::from_millis(400));
-    stop(a);
+    let server = in_netns(&a, || UdpSocket::bind("169.254.77.1:17621").unwrap());
+    let client = in_netns(&b, || UdpSocket::bind("169.254.77.2:0").unwrap());
+    udp_exchange(&client, &server, 6);
+    stop(p);
     let ours = flows(&std::fs::read(&out).unwrap());
     let from_file = d.join("file.argus");
     let o = util::run(
@@ -402,6 +467,122 @@ fn capture_across_a_veth_pair_in_network_namespaces() {
     );
     let text = String::from_utf8_lossy(&ra.stdout);
     assert!(text.lines().any(|l| l.trim() == "udp,6,6"), "{text}");
+}
+
+/// The ENCAPS DSR qualifier and TRANSPORT source id of a flow record.
+fn encaps_and_srcid(rec: &[u8]) -> (Option<u8>, Option<u32>) {
+    let (mut encaps, mut srcid) = (None, None);
+    let mut at = 4;
+    while at + 4 <= rec.len() {
+        let len = usize::from(rec[at + 3]) * 4;
+        match rec[at] {
+            0x20 => encaps = Some(rec[at + 2]),
+            0x01 if len >= 8 => {
+                srcid =
+                    Some(u32::from_be_bytes([rec[at + 4], rec[at + 5], rec[at + 6], rec[at + 7]]))
+            }
+            _ => {}
+        }
+        if len == 0 {
+            break;
+        }
+        at += len;
+    }
+    (encaps, srcid)
+}
+
+/// `ra` lines `proto,spkts,dpkts,srcid` of a file's UDP flows, sorted.
+fn udp_counts(file: &Path) -> Vec<String> {
+    let o = util::run(
+        util::role("ra")
+            .args(["-X", "-n", "-c", ",", "-s", "proto", "spkts", "dpkts", "srcid", "-r"])
+            .arg(file)
+            .args(["-", "udp"]),
+    );
+    lines(&o.stdout).into_iter().filter(|l| l.starts_with("udp")).collect()
+}
+
+#[test]
+fn a_bond_group_is_one_flow_engine_and_independent_devices_are_not() {
+    // A router namespace between A and B: every packet crosses both of
+    // its devices, in on one and out on the other.
+    let d = Scratch::new("groups");
+    let mut n = Namespaces::new("g");
+    let (a, r, b) = (n.add("a"), n.add("r"), n.add("b"));
+    let (ra, rb) = (n.dev("ra"), n.dev("rb"));
+    n.link((&r, &ra, "10.91.1.1/24"), (&a, &n.dev("aa"), "10.91.1.2/24"));
+    n.link((&r, &rb, "10.91.2.1/24"), (&b, &n.dev("bb"), "10.91.2.2/24"));
+    ip(&["-n", &a, "route", "add", "default", "via", "10.91.1.1"]);
+    ip(&["-n", &b, "route", "add", "default", "via", "10.91.2.1"]);
+    ip(&["netns", "exec", &r, "sysctl", "-qw", "net.ipv4.ip_forward=1"]);
+    let conf = d.join("argus.conf");
+    let pcap = d.join("both.pcap");
+    std::fs::write(&conf, format!("ARGUS_PACKET_CAPTURE_FILE={}\n", pcap.display())).unwrap();
+    let argus = util::link_dir().join("argus");
+    let run = |program: &Path, out: &Path, spec: &str, conf: Option<&Path>| {
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &r]).arg(program).args(["-X"]);
+        if let Some(c) = conf {
+            cmd.arg("-F").arg(c);
+        }
+        // -m before the filter: 3.0.8.2's -i takes every word up to the
+        // next option.
+        Proc::spawn(cmd.arg("-w").arg(out).args(["-i", spec, "-m", "udp"]))
+    };
+    let bond = d.join("bond.argus");
+    let ind = d.join("ind.argus");
+    let debian = d.join("debian-bond.argus");
+    let procs = [
+        (run(&argus, &bond, &format!("bond:{ra}/1,{rb}/2"), Some(&conf)), 2, &bond),
+        (run(&argus, &ind, &format!("ind:{ra}/1,{rb}/2"), None), 2, &ind),
+        (
+            run(Path::new("/usr/sbin/argus"), &debian, &format!("bond:{ra}/1,{rb}/2"), None),
+            2,
+            &debian,
+        ),
+    ];
+    for (p, n, out) in &procs {
+        wait_for("the devices open", Duration::from_secs(10), || {
+            packet_sockets(p.pid()) == *n
+                && std::fs::metadata(out).map(|m| m.len() >= 128).unwrap_or(false)
+        });
+    }
+    let server = in_netns(&b, || UdpSocket::bind("10.91.2.2:17700").unwrap());
+    let client = in_netns(&a, || UdpSocket::bind("10.91.1.2:0").unwrap());
+    udp_exchange(&client, &server, 5);
+    for (p, _, _) in procs {
+        p.signal(libc::SIGTERM);
+        let (code, err) = p.wait(Duration::from_secs(15));
+        assert_eq!(code, Some(0), "{err}");
+    }
+    // The bond: one engine sees each packet twice, on the way in and on
+    // the way out; both directions changed interface. The flow is on the
+    // first device the request crossed (ra): its source id.
+    assert_eq!(udp_counts(&bond), ["udp,10,10,1"]);
+    let f = flows(&std::fs::read(&bond).unwrap());
+    let udp: Vec<_> = f.iter().filter(|r| encaps_and_srcid(r).0.is_some()).collect();
+    assert_eq!(encaps_and_srcid(udp[0]), (Some(0x30), Some(1)));
+    // 3.0.8.2 counts the same; which device it credits depends on the
+    // order it happened to read them in.
+    let deb = udp_counts(&debian);
+    assert_eq!(deb.len(), 1, "{deb:?}");
+    assert!(deb[0].starts_with("udp,10,10,"), "{deb:?}");
+    let f = flows(&std::fs::read(&debian).unwrap());
+    assert_eq!(encaps_and_srcid(&f[0]).0, Some(0x30));
+    // Independent devices: one flow each, with its own source id.
+    assert_eq!(udp_counts(&ind), ["udp,5,5,1", "udp,5,5,2"]);
+    // The packet file holds both devices' packets (one link type: pcap);
+    // read back, they make the same counts in a single engine.
+    let bytes = std::fs::read(&pcap).unwrap();
+    assert_eq!(bytes[..4], 0xa1b2_c3d4u32.to_ne_bytes());
+    let from_file = d.join("from-file.argus");
+    let o = util::run(
+        util::role("argus").args(["-X", "-m", "-r"]).arg(&pcap).arg("-w").arg(&from_file),
+    );
+    assert!(o.status.success());
+    let c = udp_counts(&from_file);
+    assert_eq!(c.len(), 1);
+    assert!(c[0].starts_with("udp,10,10,"), "{c:?}");
 }
 
 /// Records a remote client printed with `-s stime proto saddr sport daddr

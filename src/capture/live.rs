@@ -34,6 +34,8 @@ pub struct LiveOptions {
     pub buffer_size: Option<i32>,
     /// BPF capture filter, compiled against the device's link type.
     pub filter: Option<String>,
+    /// Packets handed over as they arrive, not a kernel block at a time.
+    pub immediate: bool,
 }
 
 /// argus's `-i eth0(EN10MB)`: a link type to ask the device for.
@@ -99,6 +101,7 @@ impl LiveCapture {
             .map_err(err)?
             .snaplen(opts.snaplen.clamp(64, MAX_SNAPLEN))
             .promisc(opts.promisc)
+            .immediate_mode(opts.immediate)
             .timeout(READ_TIMEOUT_MS);
         if let Some(size) = opts.buffer_size {
             inactive = inactive.buffer_size(size);
@@ -187,8 +190,10 @@ impl LiveCapture {
 /// Waits up to [`READ_TIMEOUT_MS`] for any of `caps` to have packets;
 /// true when one has.
 pub fn wait_readable(caps: &[LiveCapture]) -> bool {
-    let mut fds: Vec<libc::pollfd> =
-        caps.iter().map(|c| libc::pollfd { fd: c.fd(), events: libc::POLLIN, revents: 0 }).collect();
+    let mut fds: Vec<libc::pollfd> = caps
+        .iter()
+        .map(|c| libc::pollfd { fd: c.fd(), events: libc::POLLIN, revents: 0 })
+        .collect();
     // SAFETY: `fds` is a valid array of `fds.len()` pollfds for the call.
     unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, READ_TIMEOUT_MS) > 0 }
 }

@@ -201,8 +201,7 @@ impl Engine {
         }
         // Before the encapsulation update, as argus: the bit only sticks
         // when this report already has its encapsulation DSR.
-        let (int, changed) =
-            if this_dir { (&mut fl.srcint, 0x10) } else { (&mut fl.dstint, 0x20) };
+        let (int, changed) = if this_dir { (&mut fl.srcint, 0x10) } else { (&mut fl.dstint, 0x20) };
         if *int < 0 {
             *int = iface;
         } else if *int != iface {

@@ -34,13 +34,13 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::daemon::{self, Ready};
-use super::signals::{self, Request};
 use super::options::{Device, InterfaceGroup};
+use super::signals::{self, Request};
 use super::{mar, wall_clock, Options, PROG};
 use crate::capture::bpf::CaptureFilter;
 use crate::capture::dump::{DumpInterface, PacketDump};
 use crate::capture::live::{self, LiveCapture, LiveOptions, READ_TIMEOUT_MS};
-use crate::capture::CaptureFile;
+use crate::capture::{CaptureFile, Packet};
 use crate::diag::{self, Fatal};
 use crate::filter::Filter;
 use crate::flow::{Engine, SourceId};
@@ -211,9 +211,13 @@ fn open_groups(opts: &Options) -> Result<Vec<Group>, Fatal> {
         promisc: opts.promisc,
         buffer_size: opts.pcap_buf,
         filter: opts.bpf.clone(),
+        immediate: false,
     };
     let mut groups = Vec::new();
     for g in interface_groups(opts)? {
+        // A group's packets are merged in time order: each device hands
+        // its packets over as they come rather than a block at a time.
+        let lo = LiveOptions { immediate: g.devices.len() > 1, ..lo.clone() };
         let mut group = Group { captures: Vec::new(), srcids: Vec::new(), dump_index: Vec::new() };
         for d in &g.devices {
             let dlt = match &d.datalink {
@@ -595,10 +599,11 @@ fn capture_loop(
         e.set_interfaces(g.srcids.clone());
     }
     st.linktype.store(u32::from(g.captures[0].linktype()), Ordering::Relaxed);
+    let mut sink = Sink { engine: e, dump, dump_index: g.dump_index.clone(), dump_failed: false };
+    let mut held = Held::default();
     let mut housekeeping = Instant::now();
     let mut stopping: Option<Instant> = None;
     let mut failed = vec![false; g.captures.len()];
-    let mut dump_failed = false;
     let mut bursts: u32 = 0;
     loop {
         if stopping.is_none() && stop.load(Ordering::Relaxed) {
@@ -607,50 +612,15 @@ fn capture_loop(
         if stopping.is_some_and(|t| t.elapsed() >= DRAIN_LIMIT) {
             break;
         }
-        let mut got = false;
-        for (i, cap) in g.captures.iter_mut().enumerate() {
-            for _ in 0..BURST {
-                let p = match cap.next_packet() {
-                    Ok(Some(p)) => p,
-                    Ok(None) => break,
-                    Err(msg) => {
-                        // Logged once; the device is tried again (an
-                        // interface that went down may come back up).
-                        if !failed[i] {
-                            log(&format!("ArgusGetPackets: {msg}"));
-                            failed[i] = true;
-                        }
-                        break;
-                    }
-                };
-                failed[i] = false;
-                got = true;
-                e.set_interface(i);
-                e.packet(&p);
-                if let Some(d) = dump {
-                    let r = match d.lock() {
-                        Ok(mut d) => d.write(g.dump_index.get(i).copied().unwrap_or(0), &p),
-                        Err(_) => Ok(()),
-                    };
-                    if let Err(err) = r {
-                        if !dump_failed {
-                            log(&format!("ARGUS_PACKET_CAPTURE_FILE: {err}"));
-                        }
-                        dump_failed = true;
-                    } else {
-                        dump_failed = false;
-                    }
-                }
-            }
-        }
+        let got = read_round(&mut g.captures, &mut failed, &mut sink, &mut held);
         if got {
             bursts = bursts.wrapping_add(1);
             if bursts.is_multiple_of(16) {
-                st.publish(&e);
+                st.publish(&sink.engine);
             }
         } else {
             // Nothing buffered: the counters are current before waiting.
-            st.publish(&e);
+            st.publish(&sink.engine);
             let ready = if failed.iter().all(|f| *f) {
                 thread::sleep(Duration::from_millis(u64::from(READ_TIMEOUT_MS.unsigned_abs())));
                 false
@@ -661,8 +631,8 @@ fn capture_loop(
                 if stopping.is_some() {
                     break;
                 }
-                e.advance(wall_clock());
-                st.publish(&e);
+                sink.engine.advance(wall_clock());
+                st.publish(&sink.engine);
             }
         }
         if housekeeping.elapsed() >= Duration::from_secs(1) {
@@ -677,8 +647,126 @@ fn capture_loop(
     if let Some(Ok(mut d)) = dump.map(Mutex::lock) {
         let _ = d.flush();
     }
-    e.interrupt();
-    st.publish(&e);
+    sink.engine.interrupt();
+    st.publish(&sink.engine);
+}
+
+/// Where a capture thread's packets go: its engine, and the packet file.
+struct Sink<'a> {
+    engine: Engine,
+    dump: Option<&'a Mutex<PacketDump>>,
+    dump_index: Vec<usize>,
+    dump_failed: bool,
+}
+
+impl Sink<'_> {
+    /// A packet from device `i` of the group.
+    fn packet(&mut self, i: usize, p: &Packet<'_>) {
+        self.engine.set_interface(i);
+        self.engine.packet(p);
+        let Some(d) = self.dump else { return };
+        let r = match d.lock() {
+            Ok(mut d) => d.write(self.dump_index.get(i).copied().unwrap_or(0), p),
+            Err(_) => Ok(()),
+        };
+        match r {
+            // Logged once until writing works again.
+            Err(err) if !self.dump_failed => {
+                log(&format!("ARGUS_PACKET_CAPTURE_FILE: {err}"));
+                self.dump_failed = true;
+            }
+            Err(_) => {}
+            Ok(()) => self.dump_failed = false,
+        }
+    }
+}
+
+/// Packets of a group's devices copied out of libpcap's buffers, so that
+/// what the devices have at one moment goes to the engine in time order.
+#[derive(Default)]
+struct Held {
+    packets: Vec<HeldPacket>,
+    /// How many of `packets` are in use (their buffers are reused).
+    len: usize,
+}
+
+#[derive(Default)]
+struct HeldPacket {
+    device: usize,
+    sec: u32,
+    usec: u32,
+    wire_len: u32,
+    linktype: u16,
+    data: Vec<u8>,
+}
+
+impl Held {
+    fn push(&mut self, device: usize, p: &Packet<'_>) {
+        if self.len == self.packets.len() {
+            self.packets.push(HeldPacket::default());
+        }
+        let h = &mut self.packets[self.len];
+        self.len += 1;
+        (h.device, h.sec, h.usec, h.wire_len, h.linktype) =
+            (device, p.sec, p.usec, p.wire_len, p.linktype);
+        h.data.clear();
+        h.data.extend_from_slice(p.data);
+    }
+}
+
+/// Reads what the devices have (up to [`BURST`] packets each) into `sink`;
+/// false when they had nothing. A single device's packets go straight
+/// from libpcap's buffer; a group's are merged by timestamp first (3.0.8.2
+/// takes the devices in turn, so one packet seen on two devices of a bond
+/// is counted in whichever order the reads happen to come).
+fn read_round(
+    caps: &mut [LiveCapture],
+    failed: &mut [bool],
+    sink: &mut Sink<'_>,
+    held: &mut Held,
+) -> bool {
+    let single = caps.len() == 1;
+    let mut got = false;
+    held.len = 0;
+    for (i, cap) in caps.iter_mut().enumerate() {
+        for _ in 0..BURST {
+            let p = match cap.next_packet() {
+                Ok(Some(p)) => p,
+                Ok(None) => break,
+                Err(msg) => {
+                    // Logged once; the device is tried again (an interface
+                    // that went down may come back up).
+                    if !failed[i] {
+                        log(&format!("ArgusGetPackets: {msg}"));
+                        failed[i] = true;
+                    }
+                    break;
+                }
+            };
+            failed[i] = false;
+            got = true;
+            if single {
+                sink.packet(i, &p);
+            } else {
+                held.push(i, &p);
+            }
+        }
+    }
+    let batch = &mut held.packets[..held.len];
+    batch.sort_by_key(|h| (h.sec, h.usec));
+    for h in batch.iter() {
+        let p = Packet {
+            sec: h.sec,
+            usec: h.usec,
+            data: &h.data,
+            wire_len: h.wire_len,
+            linktype: h.linktype,
+            buf_off: 0,
+            buf_tail: &[],
+        };
+        sink.packet(h.device, &p);
+    }
+    got
 }
 
 /// The kernel's drops over a group's devices since they were opened.
