@@ -7,6 +7,7 @@ mod archive;
 mod argus;
 mod cases;
 mod codec;
+mod daemon;
 mod dispatch;
 mod filter_diff;
 mod install;

@@ -332,7 +332,7 @@ struct Running {
     to_output: Option<SyncSender<ToOutput>>,
     output: Option<JoinHandle<Result<(), String>>>,
     server: Option<Arc<server::Shared>>,
-    pid_file: Option<std::path::PathBuf>,
+    pid_file: Option<daemon::PidFile>,
     opts: Options,
     wrappers: (String, String),
 }
@@ -349,10 +349,15 @@ fn start(
     // Packet sources (as root).
     let mut sources = Vec::new();
     let mut dump = None;
+    // The device in the pid file's name: the first one (a replay: the
+    // first file's name, as 3.0.8.2).
+    let pid_name: String;
     if let Some(factor) = opts.realtime.filter(|_| !opts.rfiles.is_empty()) {
+        pid_name = opts.rfiles[0].rsplit('/').next().unwrap_or("").to_string();
         sources.push(Source::Replay(opts.rfiles.clone(), factor));
     } else {
         let mut groups = open_groups(opts)?;
+        pid_name = groups[0].captures[0].name().to_string();
         if let Some(path) = &opts.packet_file {
             dump = Some(Arc::new(Mutex::new(packet_dump(path, &mut groups)?)));
         }
@@ -376,8 +381,11 @@ fn start(
             None
         };
     let pid_file = if opts.daemon && opts.set_pid {
-        let dev = opts.interfaces.first().map(InterfaceGroup::name).unwrap_or("any");
-        Some(daemon::write_pid_file(&opts.pid_path, PROG, dev).map_err(Fatal::err)?)
+        let mut p = daemon::PidFile::create(&opts.pid_path, PROG, &pid_name).map_err(Fatal::err)?;
+        if identity.uid.is_some_and(|u| u != 0) || opts.chroot.is_some() {
+            p.keep_removable().map_err(Fatal::err)?;
+        }
+        Some(p)
     } else {
         None
     };
@@ -515,7 +523,7 @@ impl Running {
             server::stop(sh, CLIENT_GRACE);
         }
         if let Some(p) = &self.pid_file {
-            let _ = std::fs::remove_file(p);
+            p.remove();
         }
         if self.opts.daemon {
             log("stopped");
