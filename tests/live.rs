@@ -176,6 +176,131 @@ pub(crate) fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool
     }
 }
 
+/// The complete records of a file that may be being written (a record cut
+/// short at the end is left out).
+fn records_so_far(path: &Path) -> Vec<Vec<u8>> {
+    let bytes = std::fs::read(path).unwrap_or_default();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(h) = bytes.get(i..i + 4) {
+        let len = if h[0] & 0xf0 == 0x80 {
+            128
+        } else {
+            usize::from(u16::from_be_bytes([h[2], h[3]])) * 4
+        };
+        match bytes.get(i..i + len) {
+            Some(r) if len > 0 => out.push(r.to_vec()),
+            _ => break,
+        }
+        i += len;
+    }
+    out
+}
+
+/// What the management records of an archive say.
+#[derive(Debug, Default)]
+pub(crate) struct MarTotals {
+    /// The `clients` field of the last MAR: files and started remote clients.
+    pub(crate) outputs: u32,
+    /// `pktsRcvd` summed: packets read from the devices.
+    pub(crate) packets: u64,
+    /// `dropped` summed: packets the kernel dropped for want of room.
+    pub(crate) drops: u64,
+    /// MARs reporting drops.
+    pub(crate) reporting_drops: usize,
+}
+
+pub(crate) fn mar_totals(path: &Path) -> MarTotals {
+    let mut t = MarTotals::default();
+    for m in records_so_far(path).iter().filter(|r| r[0] & 0xf0 == 0x80) {
+        let word = |at: usize| u32::from_be_bytes([m[at], m[at + 1], m[at + 2], m[at + 3]]);
+        t.outputs = word(92);
+        t.packets += u64::from(word(48)) << 32 | u64::from(word(52));
+        t.drops += u64::from(word(80));
+        t.reporting_drops += usize::from(word(80) > 0);
+    }
+    t
+}
+
+/// Waits until the MARs `argus -M 1` writes to `out` count `n` started
+/// remote clients (besides the file itself).
+fn wait_started_clients(out: &Path, n: u32) {
+    wait_for(&format!("{n} started remote clients"), Duration::from_secs(15), || {
+        mar_totals(out).outputs > n
+    });
+}
+
+/// How many capture sockets process `pid` (in network namespace `ns`) has
+/// ready: bound to their device with the BPF filter attached, which
+/// libpcap does last (a socket that exists is not yet bound to its device,
+/// and 3.0.8.2 writes its output file before opening any device). The
+/// capture must have a filter (an empty one is a 1-instruction program,
+/// like the reject-all one libpcap attaches while it drains the socket).
+pub(crate) fn capturing_devices(ns: Option<&str>, pid: i32) -> usize {
+    let mut cmd = match ns {
+        Some(ns) => {
+            let mut c = Command::new("ip");
+            c.args(["netns", "exec", ns, "ss"]);
+            c
+        }
+        None => Command::new("ss"),
+    };
+    let o = cmd.args(["-0", "-b", "-p", "-n"]).output().expect("ss");
+    let text = String::from_utf8_lossy(&o.stdout);
+    let mark = format!("pid={pid},");
+    let mut ready = 0;
+    let mut ours = false;
+    for line in text.lines() {
+        if let Some(rest) = line.trim_start().strip_prefix("bpf filter (") {
+            let n: usize = rest.split(')').next().and_then(|v| v.parse().ok()).unwrap_or(0);
+            ready += usize::from(ours && n > 1);
+            ours = false;
+        } else {
+            ours = line.contains(&mark);
+        }
+    }
+    ready
+}
+
+/// The TCP connections process `pid` holds to `port`: (state, bytes
+/// unsent, bytes unread), states as `/proc/net/tcp` numbers them (1
+/// established, 8 close-wait).
+fn tcp_to_port(pid: i32, port: u16) -> Vec<(u8, u64, u64)> {
+    let inodes: std::collections::HashSet<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|d| {
+            d.filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+                .filter_map(|l| {
+                    let l = l.to_string_lossy().into_owned();
+                    Some(l.strip_prefix("socket:[")?.strip_suffix(']')?.to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let table = std::fs::read_to_string(format!("/proc/{pid}/net/tcp")).unwrap_or_default();
+    let want = format!(":{port:04X}");
+    table
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            if !f.get(2)?.ends_with(&want) || !inodes.contains(*f.get(9)?) {
+                return None;
+            }
+            let st = u8::from_str_radix(f.get(3)?, 16).ok()?;
+            let (tx, rx) = f.get(4)?.split_once(':')?;
+            Some((st, u64::from_str_radix(tx, 16).ok()?, u64::from_str_radix(rx, 16).ok()?))
+        })
+        .collect()
+}
+
+/// Waits until a remote client process has read to the end of what the
+/// server sent and closed its connection (the server has gone).
+fn wait_client_done(pid: i32, port: u16) {
+    wait_for("the client to read the stream to its end", Duration::from_secs(15), || {
+        tcp_to_port(pid, port).iter().all(|c| c.0 != 1 && c.0 != 8)
+    });
+}
+
 /// Our argus with `args` (the last one is the capture filter), writing to
 /// `out`, started; returns once `out` holds its start MAR (the capture is
 /// open by then) and, with a port, once it accepts.
@@ -276,7 +401,7 @@ fn capture_on_lo_gives_the_records_of_the_same_packets_from_a_file() {
         None,
     );
     lo_traffic(17610);
-    std::thread::sleep(Duration::from_millis(600));
+    // No pause: SIGTERM reads what the kernel holds before it stops.
     stop(a);
     let live = std::fs::read(&out).unwrap();
     let ours = flows(&live);
@@ -378,25 +503,6 @@ pub(crate) fn in_netns<T: Send + 'static>(ns: &str, f: impl FnOnce() -> T + Send
     .expect("thread in the namespace")
 }
 
-/// How many packet (capture) sockets process `pid` has open: the number of
-/// devices it has opened for capture.
-pub(crate) fn packet_sockets(pid: i32) -> usize {
-    let Ok(table) = std::fs::read_to_string(format!("/proc/{pid}/net/packet")) else { return 0 };
-    let inodes: std::collections::HashSet<String> = table
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split_whitespace().last().map(String::from))
-        .collect();
-    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else { return 0 };
-    fds.filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
-        .filter_map(|l| {
-            let l = l.to_string_lossy().into_owned();
-            Some(l.strip_prefix("socket:[")?.strip_suffix(']')?.to_string())
-        })
-        .filter(|i| inodes.contains(i))
-        .count()
-}
-
 /// `n` UDP requests of growing size from `client` to `server`, each
 /// answered with its first 10 bytes.
 fn udp_exchange(client: &UdpSocket, server: &UdpSocket, n: usize) {
@@ -439,7 +545,7 @@ fn capture_across_a_veth_pair_in_network_namespaces() {
             .args(["-F", conf.to_str().unwrap(), "-m", "-s", "1500", "udp"]),
     );
     wait_for("argus in the namespace", Duration::from_secs(10), || {
-        packet_sockets(p.pid()) == 1
+        capturing_devices(Some(&a), p.pid()) == 1
             && std::fs::metadata(&out).map(|m| m.len() >= 128).unwrap_or(false)
     });
     // Traffic between the namespaces: a responder in A, a sender in B.
@@ -467,6 +573,93 @@ fn capture_across_a_veth_pair_in_network_namespaces() {
     );
     let text = String::from_utf8_lossy(&ra.stdout);
     assert!(text.lines().any(|l| l.trim() == "udp,6,6"), "{text}");
+}
+
+/// True once every thread of process `pid` is stopped (SIGSTOP).
+fn stopped(pid: i32) -> bool {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return false };
+    tasks.flatten().all(|t| {
+        let stat = std::fs::read_to_string(t.path().join("stat")).unwrap_or_default();
+        stat.rsplit_once(") ").is_some_and(|(_, rest)| rest.starts_with('T'))
+    })
+}
+
+#[test]
+fn capture_drops_are_reported_in_management_records_as_3_0_8_2_does() {
+    // Our argus and Debian's capture the same device with a small kernel
+    // buffer; both are stopped (SIGSTOP) while a burst is sent, so the
+    // kernel drops what does not fit; both report it once running again.
+    // The capture is on the sending side: every packet sent crosses the
+    // capture point (the receiving side may drop some before it).
+    let d = Scratch::new("drops");
+    let mut n = Namespaces::new("d");
+    let (a, b) = (n.add("a"), n.add("b"));
+    let (va, vb) = (n.dev("da"), n.dev("db"));
+    n.link((&a, &va, "169.254.78.1/24"), (&b, &vb, "169.254.78.2/24"));
+    let conf = d.join("argus.conf");
+    std::fs::write(&conf, "ARGUS_PCAP_BUF_SIZE=262144\n").unwrap();
+    let ours = d.join("ours.argus");
+    let theirs = d.join("debian.argus");
+    let start = |program: &Path, out: &Path| {
+        Proc::spawn(
+            Command::new("ip")
+                .args(["netns", "exec", &b])
+                .arg(program)
+                .args(["-X", "-F"])
+                .arg(&conf)
+                .arg("-w")
+                .arg(out)
+                .args(["-i", &vb, "-M", "1", "udp and port 17730"]),
+        )
+    };
+    let procs = [
+        (start(&util::link_dir().join("argus"), &ours), &ours),
+        (start(Path::new("/usr/sbin/argus"), &theirs), &theirs),
+    ];
+    for (p, out) in &procs {
+        wait_for("the capture", Duration::from_secs(10), || {
+            capturing_devices(Some(&b), p.pid()) == 1
+                && std::fs::metadata(out).map(|m| m.len() >= 128).unwrap_or(false)
+        });
+        p.signal(libc::SIGSTOP);
+    }
+    for (p, _) in &procs {
+        wait_for("the process to stop", Duration::from_secs(10), || stopped(p.pid()));
+    }
+    const SENT: u64 = 20_000;
+    in_netns(&b, || {
+        let s = UdpSocket::bind("169.254.78.2:0").unwrap();
+        for _ in 0..SENT {
+            s.send_to(&[0u8; 200], "169.254.78.1:17730").unwrap();
+        }
+    });
+    for (p, _) in &procs {
+        p.signal(libc::SIGCONT);
+    }
+    // Every packet sent is either read or reported dropped, in the MARs
+    // of the following seconds.
+    for (p, out) in &procs {
+        wait_for("the MARs to account for every packet", Duration::from_secs(30), || {
+            let t = mar_totals(out);
+            t.packets + t.drops == SENT
+        });
+        p.signal(libc::SIGTERM);
+    }
+    for (p, _) in procs {
+        let (code, err) = p.wait(Duration::from_secs(15));
+        assert_eq!(code, Some(0), "{err}");
+    }
+    let (o, t) = (mar_totals(&ours), mar_totals(&theirs));
+    assert!(o.drops > 0 && t.drops > 0, "drops reported: ours {o:?}, 3.0.8.2 {t:?}");
+    assert_eq!(o.packets + o.drops, SENT, "ours: {o:?}");
+    assert_eq!(t.packets + t.drops, SENT, "3.0.8.2: {t:?}");
+    // The packets read are in the flow records.
+    let ra = util::run(util::role("ra").args(["-X", "-n", "-s", "spkts", "-r"]).arg(&ours));
+    let in_flows: u64 = String::from_utf8_lossy(&ra.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse::<u64>().ok())
+        .sum();
+    assert_eq!(in_flows, o.packets);
 }
 
 /// The ENCAPS DSR qualifier and TRANSPORT source id of a flow record.
@@ -543,7 +736,7 @@ fn a_bond_group_is_one_flow_engine_and_independent_devices_are_not() {
     ];
     for (p, n, out) in &procs {
         wait_for("the devices open", Duration::from_secs(10), || {
-            packet_sockets(p.pid()) == *n
+            capturing_devices(Some(&r), p.pid()) == *n
                 && std::fs::metadata(out).map(|m| m.len() >= 128).unwrap_or(false)
         });
     }
@@ -631,14 +824,16 @@ fn debian_ra_clients_with_their_own_filters_read_our_argus() {
     };
     let udp = ra("udp");
     let tcp = ra("tcp");
-    // Both started (each got the initial MAR and sent START:).
-    std::thread::sleep(Duration::from_millis(800));
+    // Both started (each got the initial MAR and sent START:): the MARs
+    // count them.
+    wait_started_clients(&out, 2);
     lo_traffic(17640);
-    std::thread::sleep(Duration::from_millis(2500));
     stop(a);
     let read_all = |p: Proc| {
-        // Debian's ra reconnects when the server goes away; SIGTERM makes
-        // it flush what it printed and exit.
+        // Debian's ra tries to reconnect when the server goes away: once
+        // it has read to the end and closed, SIGTERM makes it flush what
+        // it printed and exit.
+        wait_client_done(p.pid(), port);
         p.signal(libc::SIGTERM);
         lines(&p.output(Duration::from_secs(5)))
     };
@@ -658,7 +853,7 @@ fn debian_ra_clients_with_their_own_filters_read_our_argus() {
 }
 
 #[test]
-fn our_ra_reads_debian_argus_and_our_argus() {
+fn our_ra_reads_debian_argus() {
     let d = Scratch::new("ra-S");
     // Debian's argus live on lo, with a file of its own to compare with.
     let theirs = d.join("debian.argus");
@@ -675,14 +870,24 @@ fn our_ra_reads_debian_argus_and_our_argus() {
     ]));
     wait_for("Debian's argus", Duration::from_secs(10), || {
         TcpStream::connect(("127.0.0.1", 17651)).map(drop).is_ok()
-            && std::fs::metadata(&theirs).map(|m| m.len() >= 128).unwrap_or(false)
+            && capturing_devices(None, deb.pid()) == 1
     });
     let ours_client = Proc::spawn_with(
         util::role("ra").args(["-X", "-S", "127.0.0.1:17651"]).args(FIELDS).stdout(Stdio::piped()),
     );
-    std::thread::sleep(Duration::from_millis(800));
+    // Started: connected, the initial MAR read and START: sent and
+    // acknowledged, and counted in Debian's MARs (file + client).
+    wait_for("our ra to start", Duration::from_secs(15), || {
+        tcp_to_port(ours_client.pid(), 17651).contains(&(1, 0, 0))
+            && mar_totals(&theirs).outputs >= 2
+    });
     lo_traffic(17660);
-    std::thread::sleep(Duration::from_millis(2500));
+    // The flow reaches the file and the client through 3.0.8.2's status
+    // reports (-S 1): seen in the file, it has been sent to the client.
+    wait_for("Debian's flow report", Duration::from_secs(15), || {
+        let o = util::run(Command::new("ra").args(["-X", "-n", "-s", "dport", "-r"]).arg(&theirs));
+        String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == "17660")
+    });
     deb.signal(libc::SIGTERM);
     let _ = deb.wait(Duration::from_secs(10));
     // Our ra ends by itself at the server's stop record.
@@ -732,6 +937,8 @@ fn a_client_that_stops_reading_is_dropped_and_capture_goes_on() {
             "17671",
             "-S",
             "0",
+            "-M",
+            "1",
             "udp and portrange 20000-31999",
         ],
         &out,
@@ -762,7 +969,7 @@ fn a_client_that_stops_reading_is_dropped_and_capture_goes_on() {
         let _ = good.read_to_end(&mut got);
         got
     });
-    std::thread::sleep(Duration::from_millis(300));
+    wait_started_clients(&out, 2);
     // 12000 one-packet flows, with a payload so the stalled socket fills.
     let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
     for p in 20000..32000u16 {
@@ -771,7 +978,9 @@ fn a_client_that_stops_reading_is_dropped_and_capture_goes_on() {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
-    std::thread::sleep(Duration::from_millis(1500));
+    wait_for("argus to read the 12000 packets", Duration::from_secs(30), || {
+        mar_totals(&out).packets >= 12000
+    });
     let err = stop(a);
     drop(stalled);
     assert!(err.contains("dropped: not reading"), "no drop logged: {err}");
@@ -857,50 +1066,63 @@ fn udp_burst(port: u16, n: usize) {
     }
 }
 
+/// Packets to `port` in the flow records of archive bytes, summed (`ra
+/// -s dport spkts`).
+fn packets_to(d: &Scratch, bytes: &[u8], port: u16) -> u64 {
+    let f = d.join(&format!("tmp-{port}.argus"));
+    std::fs::write(&f, bytes).unwrap();
+    let o = util::run(
+        util::role("ra").args(["-X", "-n", "-s", "dport", "spkts", "-c", ",", "-r"]).arg(&f),
+    );
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| l.split_once(','))
+        .filter(|(p, _)| p.trim() == port.to_string())
+        .map(|(_, n)| n.trim().parse::<u64>().unwrap_or(0))
+        .sum()
+}
+
+/// The complete records of a file being written, as bytes.
+fn written_so_far(path: &Path) -> Vec<u8> {
+    records_so_far(path).concat()
+}
+
 #[test]
 fn sighup_reopens_and_a_removed_output_is_recreated_and_sigterm_loses_nothing() {
     let d = Scratch::new("files");
     let out = d.join("out.argus");
     let a =
         start_argus(&["-X", "-i", "lo", "-S", "1", "udp and portrange 17691-17699"], &out, None);
+    // Each burst is reported by the next status report (-S 1), waited for.
+    let reported = |port: u16, n: u64| {
+        wait_for(&format!("the report of port {port}"), Duration::from_secs(15), || {
+            packets_to(&d, &written_so_far(&out), port) == n
+        })
+    };
     udp_burst(17691, 3);
-    std::thread::sleep(Duration::from_millis(2500));
+    reported(17691, 3);
     // A cron job moves the file away, then tells argus (SIGHUP).
     let moved = d.join("out.argus.1");
     std::fs::rename(&out, &moved).unwrap();
     a.signal(libc::SIGHUP);
     wait_for("the reopened file", Duration::from_secs(5), || out.exists());
     udp_burst(17692, 4);
-    std::thread::sleep(Duration::from_millis(2500));
-    // Removed without a signal: argus notices and starts a new file.
+    reported(17692, 4);
+    // Removed without a signal: argus notices within a second and starts
+    // a new file.
     let removed = std::fs::read(&out).unwrap();
     std::fs::remove_file(&out).unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    udp_burst(17693, 5);
     wait_for("the recreated file", Duration::from_secs(5), || out.exists());
-    // Traffic that only SIGTERM reports (the status interval is 1 s).
+    udp_burst(17693, 5);
+    // Traffic that only SIGTERM reports (sent just before it).
     udp_burst(17694, 6);
-    std::thread::sleep(Duration::from_millis(300));
     stop(a);
     let last = std::fs::read(&out).unwrap();
     let first = std::fs::read(&moved).unwrap();
-    let count = |bytes: &[u8], port: u16| -> u64 {
-        let f = d.join(&format!("tmp-{port}.argus"));
-        std::fs::write(&f, bytes).unwrap();
-        let o = util::run(
-            util::role("ra").args(["-X", "-n", "-s", "dport", "spkts", "-c", ",", "-r"]).arg(&f),
-        );
-        String::from_utf8_lossy(&o.stdout)
-            .lines()
-            .filter_map(|l| l.split_once(','))
-            .filter(|(p, _)| p.trim() == port.to_string())
-            .map(|(_, n)| n.trim().parse::<u64>().unwrap_or(0))
-            .sum()
-    };
-    assert_eq!(count(&first, 17691), 3, "before SIGHUP: in the moved file");
-    assert_eq!(count(&removed, 17692), 4, "after SIGHUP: in the new file");
-    assert_eq!(count(&last, 17693), 5, "after the removal: in the recreated file");
-    assert_eq!(count(&last, 17694), 6, "flushed by SIGTERM");
+    assert_eq!(packets_to(&d, &first, 17691), 3, "before SIGHUP: in the moved file");
+    assert_eq!(packets_to(&d, &removed, 17692), 4, "after SIGHUP: in the new file");
+    assert_eq!(packets_to(&d, &last, 17693), 5, "after the removal: in the recreated file");
+    assert_eq!(packets_to(&d, &last, 17694), 6, "flushed by SIGTERM");
     for (what, f) in [("moved", &first), ("reopened", &removed), ("recreated", &last)] {
         assert_eq!(f[..4], [0x83, 0x10, 0, 0x20], "{what} file starts with a start MAR");
     }

@@ -33,6 +33,8 @@ struct Contents {
     start_mars: u64,
     status_mars: u64,
     stop_mars: u64,
+    /// Packets the MARs say were read (their `pktsRcvd` summed).
+    mar_packets: u64,
 }
 
 /// Reads a whole record stream (to the end of `input`), copying it to
@@ -56,6 +58,9 @@ fn contents(what: &str, input: impl Read, mut tee: Option<&mut dyn Write>) -> Co
             t.write_all(&hdr).and_then(|()| t.write_all(&rec[..len - 4])).expect("tee");
         }
         if hdr[0] & 0xf0 == 0x80 {
+            // pktsRcvd: record bytes 48..56, i.e. 44..52 after the header.
+            let pkts = rec.get(44..52).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes);
+            c.mar_packets += pkts.unwrap_or(0);
             match hdr[1] >> 4 {
                 1 => c.start_mars += 1,
                 2 => c.status_mars += 1,
@@ -206,6 +211,8 @@ fn soak_a_long_stream_through_the_live_pipeline_keeps_memory_flat_and_loses_noth
         "the filtered client = argus -r, filtered"
     );
     assert_eq!((got.start_mars, got.stop_mars), (1, 1), "one start and one stop MAR");
+    assert_eq!(got.mar_packets, packets, "the file's MARs count every packet");
+    assert_eq!(got_all.mar_packets, packets, "the client's MARs count every packet");
     assert_eq!((got_all.start_mars, got_all.stop_mars), (1, 1), "the client's: the same");
 
     // Memory: the peak after the warm-up (the first 40% of the run, which
