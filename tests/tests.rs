@@ -5,6 +5,7 @@ mod util;
 
 mod archive;
 mod argus;
+mod argus_conf;
 mod cases;
 mod codec;
 mod daemon;
