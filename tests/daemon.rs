@@ -212,6 +212,12 @@ fn a_daemon_gives_up_root_in_a_chroot_and_its_pid_file_still_goes() {
     ]);
     assert_eq!(code, Some(0), "argus -d -u -c: {err}");
     let daemon = Daemon::from_pid_file(&pid_file(&run), root.to_str().unwrap());
+    // Written before root is given up, as 3.0.8.2 does (ArgusSourceProcess
+    // writes it before the setgid/setuid).
+    {
+        use std::os::unix::fs::MetadataExt;
+        assert_eq!(std::fs::metadata(pid_file(&run)).unwrap().uid(), 0, "root's pid file");
+    }
     let status = daemon.status();
     for (key, id) in [("Uid:", uid), ("Gid:", gid)] {
         let line = status.lines().find(|l| l.starts_with(key)).unwrap();

@@ -395,14 +395,30 @@ fn capture_on_lo_gives_the_records_of_the_same_packets_from_a_file() {
     std::fs::write(&conf, format!("ARGUS_PACKET_CAPTURE_FILE={}\n", pcap.display())).unwrap();
     let out = d.join("live.argus");
     let filter = "(udp and port 17611) or (tcp and port 17612)";
+    // An independent witness: tcpdump captures the same packets.
+    let dumped = d.join("tcpdump.pcap");
+    let tcpdump = Proc::spawn(
+        Command::new("tcpdump")
+            .args(["-i", "lo", "-s", "65535", "--immediate-mode", "-U", "-Z", "root", "-w"])
+            .arg(&dumped)
+            .arg(filter),
+    );
+    wait_for("tcpdump", Duration::from_secs(10), || capturing_devices(None, tcpdump.pid()) == 1);
     let a = start_argus(
         &["-X", "-F", conf.to_str().unwrap(), "-i", "lo", "-s", "65535", "-m", filter],
         &out,
         None,
     );
+    wait_for("argus's capture", Duration::from_secs(10), || capturing_devices(None, a.pid()) == 1);
     lo_traffic(17610);
     // No pause: SIGTERM reads what the kernel holds before it stops.
     stop(a);
+    wait_for("tcpdump to write the packets", Duration::from_secs(10), || {
+        pcap_packets(&dumped) >= pcap_packets(&pcap)
+    });
+    tcpdump.signal(libc::SIGTERM);
+    let (code, err) = tcpdump.wait(Duration::from_secs(15));
+    assert_eq!(code, Some(0), "tcpdump: {err}");
     let live = std::fs::read(&out).unwrap();
     let ours = flows(&live);
     assert!(ours.len() >= 2, "live flows: {}", ours.len());
@@ -411,22 +427,57 @@ fn capture_on_lo_gives_the_records_of_the_same_packets_from_a_file() {
     assert_eq!(m.first().unwrap()[..4], [0x83, 0x10, 0, 0x20]);
     assert_eq!(m.first().unwrap()[12..20], [0x7f, 0, 0, 0, 0xff, 0, 0, 0]);
     assert_eq!(m.last().unwrap()[..4], [0x83, 0x30, 0, 0x20]);
-    // The same packets read from the file argus saved while capturing,
-    // by Debian's argus 3.0.8.2.
+    // The same packets read by Debian's argus 3.0.8.2 from the file our
+    // argus saved while capturing: the same records, byte for byte.
+    let argus_r = |file: &Path, out: &Path| {
+        let o = Command::new("/usr/sbin/argus")
+            .args(["-X", "-m", "-r"])
+            .arg(file)
+            .arg("-w")
+            .arg(out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}: {}", file.display(), String::from_utf8_lossy(&o.stderr));
+    };
     let from_file = d.join("file.argus");
-    let o = Command::new("/usr/sbin/argus")
-        .args(["-X", "-m", "-r"])
-        .arg(&pcap)
-        .arg("-w")
-        .arg(&from_file)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    argus_r(&pcap, &from_file);
     let theirs = flows(&std::fs::read(&from_file).unwrap());
     assert_eq!(ours.len(), theirs.len(), "flow records live vs from the file");
     for (n, (a, b)) in ours.iter().zip(&theirs).enumerate() {
         assert_eq!(without_cause(a), without_cause(b), "flow record {n}");
     }
+    // And from tcpdump's capture: each capture socket stamps the packets
+    // itself (a microsecond apart), so ra's view without the times.
+    let from_tcpdump = d.join("tcpdump.argus");
+    argus_r(&dumped, &from_tcpdump);
+    let view = |f: &Path| {
+        lines(
+            &util::run(Command::new("ra").args(["-X", "-n", "-c", ",", "-r"]).arg(f).args([
+                "-s", "flgs", "proto", "saddr", "sport", "dir", "daddr", "dport", "spkts", "dpkts",
+                "sbytes", "dbytes", "state", "smac", "dmac",
+            ]))
+            .stdout,
+        )
+    };
+    let want = view(&from_tcpdump);
+    assert!(want.len() >= 3, "{want:?}");
+    assert_eq!(view(&out), want, "live vs tcpdump's capture");
+}
+
+/// The packets of a pcap file written on this machine (its byte order),
+/// a packet cut short at the end left out.
+fn pcap_packets(path: &Path) -> usize {
+    let bytes = std::fs::read(path).unwrap_or_default();
+    let (mut n, mut at) = (0, 24);
+    while let Some(h) = bytes.get(at..at + 16) {
+        let caplen = u32::from_ne_bytes([h[8], h[9], h[10], h[11]]) as usize;
+        if bytes.len() < at + 16 + caplen {
+            break;
+        }
+        n += 1;
+        at += 16 + caplen;
+    }
+    n
 }
 
 /// Network namespaces made by a test, removed on drop, also when the test
