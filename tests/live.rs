@@ -22,7 +22,9 @@ use crate::util;
 /// full pipe) and returned by `wait`.
 pub(crate) struct Proc {
     child: Option<Child>,
-    stderr: Option<std::thread::JoinHandle<String>>,
+    stderr: Option<std::thread::JoinHandle<()>>,
+    /// What the process has written to stderr so far.
+    stderr_text: std::sync::Arc<std::sync::Mutex<String>>,
     stdout: Option<std::thread::JoinHandle<Vec<u8>>>,
 }
 
@@ -35,12 +37,7 @@ impl Proc {
     /// piped stdout is collected by a thread too (see `output`).
     pub(crate) fn spawn_with(cmd: &mut Command) -> Proc {
         let mut child = cmd.stderr(Stdio::piped()).spawn().expect("spawn");
-        let mut err = child.stderr.take().expect("stderr");
-        let stderr = std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = err.read_to_string(&mut text);
-            text
-        });
+        let (stderr, stderr_text) = collect(child.stderr.take().expect("stderr"));
         let stdout = child.stdout.take().map(|mut out| {
             std::thread::spawn(move || {
                 let mut bytes = Vec::new();
@@ -48,7 +45,7 @@ impl Proc {
                 bytes
             })
         });
-        Proc { child: Some(child), stderr: Some(stderr), stdout }
+        Proc { child: Some(child), stderr: Some(stderr), stderr_text, stdout }
     }
 
     /// As `spawn_with` with stdout piped, handed to the caller to read as
@@ -56,13 +53,8 @@ impl Proc {
     pub(crate) fn spawn_reading(cmd: &mut Command) -> (Proc, std::process::ChildStdout) {
         let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
         let out = child.stdout.take().expect("stdout");
-        let mut err = child.stderr.take().expect("stderr");
-        let stderr = std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = err.read_to_string(&mut text);
-            text
-        });
-        (Proc { child: Some(child), stderr: Some(stderr), stdout: None }, out)
+        let (stderr, stderr_text) = collect(child.stderr.take().expect("stderr"));
+        (Proc { child: Some(child), stderr: Some(stderr), stderr_text, stdout: None }, out)
     }
 
     pub(crate) fn pid(&self) -> i32 {
@@ -96,7 +88,15 @@ impl Proc {
     }
 
     fn collect_stderr(&mut self) -> String {
-        self.stderr.take().map(|h| h.join().unwrap_or_default()).unwrap_or_default()
+        if let Some(h) = self.stderr.take() {
+            let _ = h.join();
+        }
+        self.stderr_so_far()
+    }
+
+    /// What the process has written to stderr until now.
+    pub(crate) fn stderr_so_far(&self) -> String {
+        self.stderr_text.lock().map(|t| t.clone()).unwrap_or_default()
     }
 
     /// Waits for the exit (at most `limit`, then the process is killed and
@@ -131,6 +131,26 @@ impl Proc {
         let _ = self.collect_stderr();
         self.stdout.take().map(|h| h.join().unwrap_or_default()).unwrap_or_default()
     }
+}
+
+/// A thread that appends what `from` yields to a shared text as it comes.
+fn collect(
+    mut from: impl Read + Send + 'static,
+) -> (std::thread::JoinHandle<()>, std::sync::Arc<std::sync::Mutex<String>>) {
+    let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let to = text.clone();
+    let h = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = from.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            if let Ok(mut t) = to.lock() {
+                t.push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        }
+    });
+    (h, text)
 }
 
 impl Drop for Proc {
@@ -399,7 +419,7 @@ fn capture_on_lo_gives_the_records_of_the_same_packets_from_a_file() {
     let dumped = d.join("tcpdump.pcap");
     let tcpdump = Proc::spawn(
         Command::new("tcpdump")
-            .args(["-i", "lo", "-s", "65535", "--immediate-mode", "-U", "-Z", "root", "-w"])
+            .args(["-i", "lo", "-s", "65535", "-U", "-Z", "root", "-w"])
             .arg(&dumped)
             .arg(filter),
     );
@@ -711,6 +731,77 @@ fn capture_drops_are_reported_in_management_records_as_3_0_8_2_does() {
         .filter_map(|l| l.trim().parse::<u64>().ok())
         .sum();
     assert_eq!(in_flows, o.packets);
+}
+
+#[test]
+fn a_device_that_goes_down_or_away_and_comes_back_is_captured_again() {
+    // As 3.0.8.2: a device going down and up is logged; one that is
+    // removed and created again (a PPP link, a VM's tap) is opened again.
+    let d = Scratch::new("updown");
+    let mut n = Namespaces::new("u");
+    let (a, b) = (n.add("a"), n.add("b"));
+    let (va, vb) = (n.dev("ua"), n.dev("ub"));
+    let link = || n.link((&a, &va, "169.254.79.1/24"), (&b, &vb, "169.254.79.2/24"));
+    link();
+    let out = d.join("updown.argus");
+    let argus = util::link_dir().join("argus");
+    let p = Proc::spawn(
+        Command::new("ip")
+            .args(["netns", "exec", &a])
+            .arg(&argus)
+            .args(["-X", "-w"])
+            .arg(&out)
+            .args(["-i", &va, "-S", "1", "udp and portrange 17751-17753"]),
+    );
+    let on_device = || capturing_devices(Some(&a), p.pid()) == 1;
+    wait_for("argus in the namespace", Duration::from_secs(10), || {
+        on_device() && std::fs::metadata(&out).map(|m| m.len() >= 128).unwrap_or(false)
+    });
+    let exchange = |port: u16| {
+        let server = in_netns(&a, move || UdpSocket::bind(("169.254.79.1", port)).unwrap());
+        let client = in_netns(&b, || UdpSocket::bind("169.254.79.2:0").unwrap());
+        udp_exchange(&client, &server, 3);
+    };
+    let logged = |what: &str, times: usize| {
+        let what = format!("interface {va} is {what}");
+        wait_for(&what, Duration::from_secs(10), || {
+            p.stderr_so_far().matches(&what).count() == times
+        });
+    };
+    exchange(17751);
+    ip(&["-n", &a, "link", "set", &va, "down"]);
+    logged("down", 1);
+    ip(&["-n", &a, "link", "set", &va, "up"]);
+    logged("up", 1);
+    exchange(17752);
+    // Removing one end of a veth pair removes both.
+    ip(&["-n", &a, "link", "del", &va]);
+    logged("down", 2);
+    link();
+    logged("up", 2);
+    wait_for("the device opened again", Duration::from_secs(10), || {
+        p.stderr_so_far().contains("opened again") && on_device()
+    });
+    exchange(17753);
+    let err = stop(p);
+    assert!(err.contains(&format!("{va}: libpcap error")), "{err}");
+    let ra = util::run(
+        util::role("ra")
+            .args(["-X", "-n", "-s", "dport", "spkts", "dpkts", "-c", ",", "-r"])
+            .arg(&out)
+            .args(["-", "udp"]),
+    );
+    // Per port (a status report may split an exchange in two records).
+    let mut got = std::collections::BTreeMap::new();
+    for l in lines(&ra.stdout) {
+        let f: Vec<u64> = l.split(',').filter_map(|v| v.trim().parse().ok()).collect();
+        if let [port, s, d] = f[..] {
+            let e = got.entry(port).or_insert((0, 0));
+            *e = (e.0 + s, e.1 + d);
+        }
+    }
+    let want = [(17751, (3, 3)), (17752, (3, 3)), (17753, (3, 3))];
+    assert_eq!(got, want.into_iter().collect());
 }
 
 /// The ENCAPS DSR qualifier and TRANSPORT source id of a flow record.

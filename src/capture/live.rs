@@ -5,6 +5,10 @@
 //! [`wait_readable`] waits on several devices at once (argus's `bond:` and
 //! `dup:` groups feed one flow engine from several devices).
 //!
+//! [`interface_up`] tells whether a device is up or gone, and
+//! [`LiveCapture::reopen`] opens a device again (one that was removed and
+//! has come back), as 3.0.8.2 does for the devices it captures on.
+//!
 //! The wait is at most [`READ_TIMEOUT_MS`]: the capture thread gets
 //! control back at least that often even on a silent interface, to advance
 //! the flow engine's clock and to notice a shutdown request.
@@ -61,6 +65,9 @@ pub struct LiveCapture {
     /// pcap_stats counters are 32-bit and wrap; we keep 64-bit totals.
     last_raw: (u32, u32),
     totals: KernelStats,
+    /// How it was opened, to open it again.
+    datalink: Option<i32>,
+    opts: LiveOptions,
 }
 
 extern "C" {
@@ -127,7 +134,20 @@ impl LiveCapture {
             snaplen: opts.snaplen.clamp(64, MAX_SNAPLEN) as u32,
             last_raw: (0, 0),
             totals: KernelStats::default(),
+            datalink,
+            opts: opts.clone(),
         })
+    }
+
+    /// Opens the device again as it was opened (after it was removed and
+    /// created anew, the old socket never gets another packet). The kernel
+    /// counters carry on from the old handle's.
+    pub fn reopen(&mut self) -> Result<(), String> {
+        let mut fresh = LiveCapture::open(&self.name, self.datalink, &self.opts)?;
+        let _ = self.stats();
+        fresh.totals = self.totals;
+        *self = fresh;
+        Ok(())
     }
 
     pub fn name(&self) -> &str {
@@ -188,14 +208,50 @@ impl LiveCapture {
 }
 
 /// Waits up to [`READ_TIMEOUT_MS`] for any of `caps` to have packets;
-/// true when one has.
-pub fn wait_readable(caps: &[LiveCapture]) -> bool {
+/// true when one has. Devices marked in `skip` (failed ones, whose socket
+/// would report an error at once) are left out.
+pub fn wait_readable(caps: &[LiveCapture], skip: &[bool]) -> bool {
     let mut fds: Vec<libc::pollfd> = caps
         .iter()
-        .map(|c| libc::pollfd { fd: c.fd(), events: libc::POLLIN, revents: 0 })
+        .enumerate()
+        .map(|(i, c)| {
+            // poll(2) ignores a negative descriptor.
+            let fd = if skip.get(i).copied().unwrap_or(false) { -1 } else { c.fd() };
+            libc::pollfd { fd, events: libc::POLLIN, revents: 0 }
+        })
         .collect();
     // SAFETY: `fds` is a valid array of `fds.len()` pollfds for the call.
     unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, READ_TIMEOUT_MS) > 0 }
+}
+
+/// Whether network device `name` is up (`IFF_UP`); `None` when there is
+/// no such network device (removed, or a pseudo-device such as `any`).
+pub fn interface_up(name: &str) -> Option<bool> {
+    // SAFETY: an all-zero ifreq is a valid value (plain C data).
+    let mut ifr: libc::ifreq = unsafe { std::mem::zeroed() };
+    let bytes = name.as_bytes();
+    if bytes.len() >= ifr.ifr_name.len() || bytes.contains(&0) {
+        return None;
+    }
+    for (d, s) in ifr.ifr_name.iter_mut().zip(bytes) {
+        *d = *s as libc::c_char;
+    }
+    // SAFETY: a datagram socket only for the ioctl, closed at once;
+    // SIOCGIFFLAGS reads the NUL-terminated name and writes the flags into
+    // `ifr`, which outlives the call.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            // Cannot tell: say "up", so nothing is logged or reopened.
+            return Some(true);
+        }
+        let r = libc::ioctl(fd, libc::SIOCGIFFLAGS, &mut ifr);
+        libc::close(fd);
+        if r < 0 {
+            return None;
+        }
+        Some(i32::from(ifr.ifr_ifru.ifru_flags) & libc::IFF_UP != 0)
+    }
 }
 
 /// The device argus captures on when none is named: libpcap's default

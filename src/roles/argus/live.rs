@@ -612,6 +612,7 @@ fn capture_loop(
     let mut housekeeping = Instant::now();
     let mut stopping: Option<Instant> = None;
     let mut failed = vec![false; g.captures.len()];
+    let mut devices = DeviceStates::new(&g.captures);
     let mut bursts: u32 = 0;
     loop {
         if stopping.is_none() && stop.load(Ordering::Relaxed) {
@@ -633,7 +634,7 @@ fn capture_loop(
                 thread::sleep(Duration::from_millis(u64::from(READ_TIMEOUT_MS.unsigned_abs())));
                 false
             } else {
-                live::wait_readable(&g.captures)
+                live::wait_readable(&g.captures, &failed)
             };
             if !ready {
                 if stopping.is_some() {
@@ -645,6 +646,7 @@ fn capture_loop(
         }
         if housekeeping.elapsed() >= Duration::from_secs(1) {
             housekeeping = Instant::now();
+            devices.check(&mut g.captures, &mut failed);
             st.drops.store(drops(&mut g.captures), Ordering::Relaxed);
             if let Some(Ok(mut d)) = dump.map(Mutex::lock) {
                 let _ = d.maintain();
@@ -775,6 +777,55 @@ fn read_round(
         sink.packet(h.device, &p);
     }
     got
+}
+
+/// What the capture thread last saw of its devices, as 3.0.8.2's
+/// ArgusGetInterfaceStatus tracks them once a second: a device going down
+/// or up is logged; a device whose capture failed (removed, say) is opened
+/// again once it exists and is up (which needs the privileges argus
+/// started with, as in 3.0.8.2).
+struct DeviceStates {
+    /// Up or down; `None`: not a network device (`any`), not tracked.
+    up: Vec<Option<bool>>,
+    /// A failed reopen is logged once per outage.
+    reopen_logged: Vec<bool>,
+}
+
+impl DeviceStates {
+    fn new(caps: &[LiveCapture]) -> DeviceStates {
+        DeviceStates {
+            up: caps.iter().map(|c| live::interface_up(c.name())).collect(),
+            reopen_logged: vec![false; caps.len()],
+        }
+    }
+
+    fn check(&mut self, caps: &mut [LiveCapture], failed: &mut [bool]) {
+        for (i, cap) in caps.iter_mut().enumerate() {
+            let Some(Some(was)) = self.up.get(i).copied() else { continue };
+            // A device that is gone counts as down.
+            let now = live::interface_up(cap.name()).unwrap_or(false);
+            if now != was {
+                let state = if now { "up" } else { "down" };
+                log(&format!("ArgusGetInterfaceStatus: interface {} is {state}", cap.name()));
+                self.up[i] = Some(now);
+            }
+            if !(now && failed.get(i).copied().unwrap_or(false)) {
+                continue;
+            }
+            match cap.reopen() {
+                Ok(()) => {
+                    log(&format!("ArgusOpenInterface: {} opened again", cap.name()));
+                    failed[i] = false;
+                    self.reopen_logged[i] = false;
+                }
+                Err(e) if !self.reopen_logged[i] => {
+                    log(&format!("ArgusOpenInterface: {e}"));
+                    self.reopen_logged[i] = true;
+                }
+                Err(_) => {}
+            }
+        }
+    }
 }
 
 /// The kernel's drops over a group's devices since they were opened.
