@@ -131,6 +131,8 @@ fn a_daemon_detaches_keeps_a_pid_file_and_removes_it() {
         "-d",
         "-i",
         "lo",
+        "-g",
+        "daemon",
         "-w",
         out.to_str().unwrap(),
         "-S",
@@ -147,6 +149,16 @@ fn a_daemon_detaches_keeps_a_pid_file_and_removes_it() {
         let target = std::fs::read_link(format!("/proc/{}/fd/{fd}", daemon.pid)).unwrap();
         assert_eq!(target, Path::new("/dev/null"), "fd {fd}");
     }
+    // `-g` alone: root's user id, the group's id (and only that group).
+    let status = daemon.status();
+    let daemon_gid = group("daemon");
+    for (key, id) in [("Uid:", 0), ("Gid:", daemon_gid)] {
+        let line = status.lines().find(|l| l.starts_with(key)).unwrap();
+        let ids: Vec<u32> = line.split_whitespace().skip(1).map(|v| v.parse().unwrap()).collect();
+        assert_eq!(ids, [id; 4], "{key} {line}");
+    }
+    let groups = status.lines().find(|l| l.starts_with("Groups:")).unwrap();
+    assert_eq!(groups.split_whitespace().skip(1).collect::<Vec<_>>(), [daemon_gid.to_string()]);
     // Running as root, it removes the pid file itself: no helper.
     assert!(children_named(daemon.pid, "argus-pidfile").is_empty());
     udp_to(17811, 3);
@@ -158,6 +170,18 @@ fn a_daemon_detaches_keeps_a_pid_file_and_removes_it() {
     let (flows, last) = summary(&std::fs::read(&out).unwrap());
     assert!(flows >= 1);
     assert_eq!(last, Some(0x30), "the file ends with the stop MAR");
+}
+
+/// A group's gid.
+fn group(name: &str) -> u32 {
+    let c = std::ffi::CString::new(name).unwrap();
+    // SAFETY: getgrnam returns static storage or null; the number is
+    // copied out at once.
+    unsafe {
+        let gr = libc::getgrnam(c.as_ptr());
+        assert!(!gr.is_null(), "no group {name}");
+        (*gr).gr_gid
+    }
 }
 
 /// A user's uid and primary gid.
