@@ -318,4 +318,26 @@ fn a_daemon_that_cannot_start_says_why_and_the_command_fails() {
     ]);
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("ArgusSetChroot"), "{err}");
+    // An output that cannot be opened, found after the pid file was
+    // written: the pid file goes too.
+    let run = d.join("run");
+    std::fs::create_dir(&run).unwrap();
+    let conf = d.join("argus.conf");
+    std::fs::write(&conf, format!("ARGUS_SET_PID=yes\nARGUS_PID_PATH={}\n", run.display()))
+        .unwrap();
+    let bad = d.join("missing/out.argus");
+    let (code, err) = start_daemon(&[
+        "-X",
+        "-F",
+        conf.to_str().unwrap(),
+        "-d",
+        "-i",
+        "lo",
+        "-w",
+        bad.to_str().unwrap(),
+        "udp",
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("missing/out.argus"), "{err}");
+    assert_eq!(std::fs::read_dir(&run).unwrap().count(), 0, "no pid file left behind");
 }

@@ -163,9 +163,20 @@ impl PidFile {
     }
 
     /// Removes the file now if this process still can (the helper, if
-    /// any, finds it gone).
+    /// any, finds it gone), and only if it still names this process.
     pub fn remove(&self) {
-        let _ = std::fs::remove_file(&self.path);
+        let ours = std::fs::read_to_string(&self.path)
+            .is_ok_and(|t| t.trim() == std::process::id().to_string());
+        if ours {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// A start-up that fails after the file was written leaves none behind.
+impl Drop for PidFile {
+    fn drop(&mut self) {
+        self.remove();
     }
 }
 
