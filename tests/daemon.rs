@@ -57,7 +57,7 @@ impl Daemon {
     /// SIGTERM, then waits for the end.
     fn stop(&self) {
         self.signal(libc::SIGTERM);
-        wait_for("the daemon to end", Duration::from_secs(15), || !self.running());
+        wait_for("the daemon to end", Duration::from_secs(60), || !self.running());
     }
 }
 
@@ -85,7 +85,7 @@ fn children_named(pid: i32, comm: &str) -> Vec<i32> {
 
 /// `argus -d ARGS`: the command itself must return promptly.
 fn start_daemon(args: &[&str]) -> (Option<i32>, String) {
-    Proc::spawn(util::role("argus").args(args)).wait(Duration::from_secs(15))
+    Proc::spawn(util::role("argus").args(args)).wait(Duration::from_secs(60))
 }
 
 fn pid_file(dir: &Path) -> PathBuf {
@@ -162,7 +162,7 @@ fn a_daemon_detaches_keeps_a_pid_file_and_removes_it() {
     // Running as root, it removes the pid file itself: no helper.
     assert!(children_named(daemon.pid, "argus-pidfile").is_empty());
     udp_to(17811, 3);
-    wait_for("the flow record", Duration::from_secs(10), || {
+    wait_for("the flow record", Duration::from_secs(60), || {
         summary(&std::fs::read(&out).unwrap_or_default()).0 >= 1
     });
     daemon.stop();
@@ -264,26 +264,26 @@ fn a_daemon_gives_up_root_in_a_chroot_and_its_pid_file_still_goes() {
     use std::os::unix::fs::MetadataExt;
     assert_eq!((meta.uid(), meta.gid()), (uid, gid));
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let mut mar = [0u8; 128];
     s.read_exact(&mut mar).unwrap();
     assert_eq!(mar[..4], [0x83, 0x10, 0, 0x20]);
     drop(s);
     // Removed while it runs: recreated inside the chroot, as nobody.
     udp_to(17821, 2);
-    wait_for("the first record", Duration::from_secs(10), || {
+    wait_for("the first record", Duration::from_secs(60), || {
         summary(&std::fs::read(&out).unwrap_or_default()).0 >= 1
     });
     std::fs::remove_file(&out).unwrap();
     udp_to(17821, 2);
-    wait_for("the recreated file", Duration::from_secs(10), || out.exists());
+    wait_for("the recreated file", Duration::from_secs(60), || out.exists());
     assert_eq!(std::fs::metadata(&out).unwrap().uid(), uid);
 
     daemon.stop();
-    wait_for("the helper to remove the pid file", Duration::from_secs(10), || {
+    wait_for("the helper to remove the pid file", Duration::from_secs(60), || {
         !pid_file(&run).exists()
     });
-    wait_for("the helper to end", Duration::from_secs(10), || {
+    wait_for("the helper to end", Duration::from_secs(60), || {
         !Path::new(&format!("/proc/{}/cmdline", keepers[0])).exists()
             || std::fs::read_to_string(format!("/proc/{}/stat", keepers[0]))
                 .map(|s| s.contains(") Z"))

@@ -6,9 +6,9 @@
 //! It checks that nothing is lost — the file and the unfiltered client hold
 //! exactly the flow records that a plain `argus -r` of the same stream
 //! writes, and the filtered client exactly those of them that pass its
-//! filter — and that memory stays flat once the flow table has reached its
-//! steady size: the peak after the warm-up stays within a bound of the peak
-//! during it.
+//! filter, and the MARs count every packet — and that memory stays flat
+//! once the flow table has reached its steady size (see the end of the
+//! test for the measure).
 //!
 //! The default size keeps it to a minute or two in CI (debug build, loaded
 //! machine); `ARGUS_SOAK_PACKETS` makes it longer (benches/live-soak.sh).
@@ -135,7 +135,7 @@ fn soak_a_long_stream_through_the_live_pipeline_keeps_memory_flat_and_loses_noth
             .stdin(Stdio::piped())
             .stdout(Stdio::null()),
     );
-    wait_for("the remote port", Duration::from_secs(20), || {
+    wait_for("the remote port", Duration::from_secs(60), || {
         std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
     });
     let server = format!("127.0.0.1:{port}");
@@ -158,7 +158,7 @@ fn soak_a_long_stream_through_the_live_pipeline_keeps_memory_flat_and_loses_noth
     assert_eq!(code, Some(0), "argus: {err}");
     for c in [c_all, c_udp] {
         // Our ra -S ends at the server's stop record.
-        let (code, err) = c.wait(Duration::from_secs(30));
+        let (code, err) = c.wait(Duration::from_secs(300));
         assert_eq!(code, Some(0), "ra -S: {err}");
     }
     let (got_all, got_udp) = (all.join().unwrap(), udp.join().unwrap());
@@ -215,13 +215,26 @@ fn soak_a_long_stream_through_the_live_pipeline_keeps_memory_flat_and_loses_noth
     assert_eq!(got_all.mar_packets, packets, "the client's MARs count every packet");
     assert_eq!((got_all.start_mars, got_all.stop_mars), (1, 1), "the client's: the same");
 
-    // Memory: the peak after the warm-up (the first 40% of the run, which
-    // holds the 3.5 M packets the flow table needs to fill at the default
-    // size) stays within 10% (+ 4 MiB) of the peak during it.
+    // Memory, after the warm-up (the first 40% of the run, which holds the
+    // 3.5 M packets the flow table needs to fill at the default size):
+    // - flat: the median of the last third of the samples is within 5%
+    //   (+ 2 MiB) of the median of the third before (medians, because the
+    //   records queued for clients that fall behind for a moment make
+    //   short peaks; a leak stays);
+    // - bounded: the peak stays within 10% (+ 32 MiB, room for the two
+    //   clients' bounded queues) of the warm-up's peak.
     assert!(samples.len() >= 20, "too few memory samples: {}", samples.len());
     let split = samples.len() * 2 / 5;
     let peak = |s: &[(f64, u64)]| s.iter().map(|x| x.1).max().unwrap_or(0);
+    let median = |s: &[(f64, u64)]| {
+        let mut v: Vec<u64> = s.iter().map(|x| x.1).collect();
+        v.sort_unstable();
+        v[v.len() / 2]
+    };
     let (warm, after) = (peak(&samples[..split]), peak(&samples[split..]));
+    let rest = &samples[split..];
+    let third = rest.len() / 3;
+    let (middle, last) = (median(&rest[third..2 * third]), median(&rest[2 * third..]));
     let tenth = samples.len() / 10;
     let profile: Vec<String> = samples
         .iter()
@@ -229,14 +242,21 @@ fn soak_a_long_stream_through_the_live_pipeline_keeps_memory_flat_and_loses_noth
         .map(|(t, k)| format!("{t:.0}s {} MiB", k / 1024))
         .collect();
     eprintln!(
-        "soak: RSS peak {} MiB during the warm-up, {} MiB after; profile: {}",
+        "soak: RSS peak {} MiB during the warm-up, {} MiB after; medians {} then {} MiB; \
+         profile: {}",
         warm / 1024,
         after / 1024,
+        middle / 1024,
+        last / 1024,
         profile.join(", ")
     );
     assert!(
-        after <= warm + warm / 10 + 4096,
-        "memory grows: peak {warm} KiB during the warm-up, {after} KiB after"
+        last <= middle + middle / 20 + 2048,
+        "memory grows: median {middle} KiB, then {last} KiB"
+    );
+    assert!(
+        after <= warm + warm / 10 + 32 * 1024,
+        "memory peak: {warm} KiB during the warm-up, {after} KiB after"
     );
 }
 
