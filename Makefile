@@ -24,7 +24,7 @@ STATIC_BIN      = target/$(STATIC_TARGET)/$(STATIC_PROFILE)/argus-tool
 STATIC_PCAPDIR  = target/static/libpcap-$(STATIC_LIBC)
 STATIC_FLAGS    = $(if $(filter gnu,$(STATIC_LIBC)),RUSTFLAGS="$$RUSTFLAGS -C target-feature=+crt-static")
 
-.PHONY: all build test demo links install clean fmt lint static install-static static-path test-static bench-compare bench-argus
+.PHONY: all build test demo links install clean fmt lint static install-static static-path test-static bench-compare bench-argus bench-load
 
 all: build
 
@@ -84,8 +84,12 @@ demo: links
 	@echo; echo "== the same archive as CSV, first 5 records, with totals"
 	TZ=UTC $(TARGETDIR)/ra -X -r $(TARGETDIR)/demo.argus -c , -N 5 -s stime proto saddr daddr bytes -A
 
+# Benchmark data (generated capture, archives) lives in DATA, default
+# target/bench-data, built there when missing; `DATA=/work/bench-data` reuses.
+DATA ?= $(if $(BENCH_DATA),$(BENCH_DATA),target/bench-data)
+
 # argus -r against Debian's argus on a large generated capture (CPU time,
-# peak memory, identical records); DATA defaults to target/bench-data.
+# peak memory, identical records).
 bench-argus: build
 	benches/bench-argus.sh $(DATA)
 
@@ -103,7 +107,12 @@ lint:
 clean:
 	$(CARGO) clean
 
-# CPU time of `ra -r big.argus` against Debian's ra (see benches/compare.sh;
-# BENCH_DATA defaults to target/bench-data, built there when missing).
+# Side by side with Debian's Argus 3.0.8.2: CPU time and peak RSS of
+# argus -r and the clients, ratios, PASS/FAIL against the goals.
 bench-compare:
-	benches/compare.sh $(BENCH_DATA)
+	benches/compare.sh $(DATA)
+
+# Load tests: millions of flows through argus, a 10 M-record archive
+# through the clients, 50 remote clients, each in a stated memory budget.
+bench-load: build
+	benches/load.sh $(DATA)

@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
-# live-soak.sh [DATA_DIR] [FLOWS] -- a long generated capture replayed at
+# live-soak.sh [DATA_DIR] [PACKETS] -- a long generated capture replayed at
 # full speed through the live pipeline (`argus -r soak.pcap -T 1e9 -P port`:
 # source thread, output thread, a file and a remote client), with the
 # resident memory of argus sampled every half second. Checks that nothing is
 # lost (the file and the remote client hold the same flow records as a
 # plain `argus -r` of the capture) and prints the memory profile; fails when
 # the last quarter's peak exceeds the first quarter's by more than 20%.
-# FLOWS defaults to 200000 (about 4 M packets, a few minutes in a debug
-# build); CI-sized runs use fewer.
+# PACKETS defaults to 4000000 (benches/gen_capture.rs, seed 1; a few
+# minutes in a debug build); CI-sized runs use fewer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:-target/bench-data}
-FLOWS=${2:-200000}
+PACKETS=${2:-4000000}
 BIN=${ARGUS_TOOL:-target/release/argus-tool}
 PORT=${PORT:-17990}
 mkdir -p "$DATA"
-PCAP="$DATA/soak-$FLOWS.pcap"
-[ -s "$PCAP" ] || python3 benches/gen_pcap.py "$PCAP" --flows "$FLOWS" --duration 120
+. benches/lib.sh
+PCAP="$DATA/soak-$PACKETS.pcap"
+[ -s "$PCAP" ] || gen_capture "$PCAP" --seed 1 --packets "$PACKETS"
 work=$(mktemp -d); trap 'kill $apid $cpid 2>/dev/null || true; rm -rf "$work"' EXIT
 "$BIN" argus -X -r "$PCAP" -w "$work/plain.argus"
 "$BIN" argus -X -w "$work/live.argus" -r "$PCAP" -T 1000000000 -P "$PORT" -B 127.0.0.1 -M 1 &
