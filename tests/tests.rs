@@ -11,6 +11,7 @@ mod dispatch;
 mod filter_diff;
 mod install;
 mod live;
+mod load;
 mod print;
 mod ra;
 mod static_build;
