@@ -6,12 +6,13 @@
 #           through `argus -r`: with ARGUS_FLOW_TABLE_MAX=100000 the peak
 #           stays under 96 MiB, with the default table (1,048,576 flows)
 #           under 512 MiB, whatever the number of flows in the capture.
-#  archive  a 10 M-record archive (argus over a longer scan) read, counted,
-#           sorted and aggregated: ra and racount stream (64 MiB);
-#           rasort holds a compact key per record (archive size + 64 B per
-#           record, the archive being mapped); ramon holds one entry per
-#           address (512 MiB for its ~0.5 M addresses). Roles not
-#           implemented yet say so and are skipped ("n/a").
+#  archive  a 10 M-record archive (argus over a longer scan, 1.2 GB) read,
+#           filtered, counted, sorted and aggregated. The clients map the
+#           archive, and its pages count in RSS (page cache, not heap), so
+#           every budget is the archive's size plus: 64 MiB for ra and
+#           racount (they stream), 64 B per record for rasort (a compact
+#           key per record), 512 MiB for ramon (one entry per address,
+#           ~0.5 M of them). Roles not implemented yet say so ("n/a").
 #  clients  50 remote clients (10 of them slow readers) on `argus -P`
 #           replaying a capture with -T: argus stays under 256 MiB, every
 #           fast client gets an unbroken tail of the records the file got,
@@ -68,8 +69,8 @@ load_scan() {
 }
 
 load_archive() {
-  local pcap="$data/scan-12M.pcap" arch="$data/scan-10M.argus" peak n size role
-  [ -s "$pcap" ] || gen_capture "$pcap" --mix scan --seed 2 --packets 12300000
+  local pcap="$data/scan-12M.pcap" arch="$data/scan-10M.argus" peak n size role mapped
+  [ -s "$pcap" ] || gen_capture "$pcap" --mix scan --seed 2 --packets 12450000
   if [ ! -s "$arch" ]; then
     "$bin" argus -X -r "$pcap" -w "$arch.tmp"
     mv "$arch.tmp" "$arch"
@@ -77,14 +78,15 @@ load_archive() {
   n=$("$bin" racount -X -r "$arch" 2>/dev/null | awk 'NR==2{print $2}' || true)
   [ -n "$n" ] || n=$("$bin" ra -X -n -r "$arch" -s seq | wc -l)
   size=$(stat -c %s "$arch")
-  echo "archive: $arch ($size bytes, $n records)"
-  verdict "ra 10M records" "$(peak_of "$bin" ra -X -r "$arch")" 64
-  verdict "ra filter 10M records" "$(peak_of "$bin" ra -X -r "$arch" -w /dev/null - 'tcp and dst port 443')" 64
+  mapped=$((size / 1048576 + 1))
+  echo "archive: $arch ($size bytes = $mapped MiB mapped, $n records)"
+  verdict "ra 10M records" "$(peak_of "$bin" ra -X -r "$arch")" $((mapped + 64))
+  verdict "ra filter 10M records" "$(peak_of "$bin" ra -X -r "$arch" -w /dev/null - 'tcp and dst port 443')" $((mapped + 64))
   for role in racount rasort ramon; do
-    local args=(-X -r "$arch") budget=64
+    local args=(-X -r "$arch") budget=$((mapped + 64))
     case $role in
-      rasort) args+=(-m bytes); budget=$(((size + n * 64) / 1048576 + 1));;
-      ramon) args+=(-M TopN -N 25); budget=512;;
+      rasort) args+=(-m bytes); budget=$((mapped + n * 64 / 1048576 + 1));;
+      ramon) args+=(-M TopN -N 25); budget=$((mapped + 512));;
     esac
     peak=$(peak_of "$bin" "$role" "${args[@]}")
     if [ "$peak" = n/a ]; then
