@@ -28,8 +28,8 @@ if [ ! -s "$pcap" ]; then
 fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-read -r a_cpu a_mem < <(measure "$runs" /dev/null /usr/sbin/argus -X -r "$pcap" -w "$tmp/debian.argus")
-read -r o_cpu o_mem < <(measure "$runs" /dev/null "$ours" argus -X -r "$pcap" -w "$tmp/ours.argus")
+read -r a_cpu a_mem < <(MEASURE_RM="$tmp/debian.argus" measure "$runs" /dev/null /usr/sbin/argus -X -r "$pcap" -w "$tmp/debian.argus")
+read -r o_cpu o_mem < <(MEASURE_RM="$tmp/ours.argus" measure "$runs" /dev/null "$ours" argus -X -r "$pcap" -w "$tmp/ours.argus")
 
 ra_lines "$tmp/debian.argus" > "$tmp/debian.txt"
 ra_lines "$tmp/ours.argus" > "$tmp/ours.txt"

@@ -18,7 +18,8 @@
 # A role that says "not implemented yet" gets an "n/a" row.
 #
 # Adding a row: one `row_NAME` function setting `ours` and `theirs` (the
-# two commands), `goal` (least CPU ratio Debian/ours), optionally
+# two commands; argus writes to $tmp/ours.argus and $tmp/debian.argus,
+# removed before each run), `goal` (least CPU ratio Debian/ours), optionally
 # `rss_goal` (most RSS ratio ours/Debian) and `check=1` (compare stdout),
 # then `run_row "label"`; and add it to ROWS below.
 set -euo pipefail
@@ -101,7 +102,7 @@ fmt="%-16s %9s %9s %7s %5s %9s %9s %6s %5s %-6s %s\n"
 # run_row LABEL: measures "${ours[@]}" and "${theirs[@]}", prints the row.
 run_row() {
   local label=$1 o t ratio rss_ratio same=- result=PASS
-  o=$(measure "$runs" "$tmp/ours.out" "${ours[@]}" 2> "$tmp/ours.err")
+  o=$(MEASURE_RM="$tmp/ours.argus" measure "$runs" "$tmp/ours.out" "${ours[@]}" 2> "$tmp/ours.err")
   if [ "$o" = fail ]; then
     "${ours[@]}" > /dev/null 2> "$tmp/ours.err" || true
     if grep -q "not implemented yet" "$tmp/ours.err"; then
@@ -112,11 +113,11 @@ run_row() {
     fi
     return
   fi
-  t=$(measure "$runs" "$tmp/theirs.out" "${theirs[@]}")
+  t=$(MEASURE_RM="$tmp/debian.argus" measure "$runs" "$tmp/theirs.out" "${theirs[@]}")
   [ "$t" = fail ] && { skip_row "$label" "Debian's command failed"; return; }
   read -r ocpu omem <<< "$o"
   read -r tcpu tmem <<< "$t"
-  ratio=$(awk -v a="$tcpu" -v b="$ocpu" 'BEGIN{printf "%.1f", b > 0 ? a / b : 999}')
+  ratio=$(awk -v a="$tcpu" -v b="$ocpu" 'BEGIN{printf "%.1f", (b > 0) ? a / b : 999}')
   rss_ratio=$(awk -v a="$omem" -v b="$tmem" 'BEGIN{printf "%.2f", a / b}')
   if [ "${check:-0}" = 1 ]; then
     if cmp -s "$tmp/ours.out" "$tmp/theirs.out"; then same=same; else same=DIFFERS; result=FAIL; fi

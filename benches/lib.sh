@@ -36,11 +36,13 @@ bench_data() {
 # "cpu_seconds peak_kib" -- the least user+sys time and the least peak RSS
 # over the runs (other jobs on the machine only ever add to either).
 # Prints "fail" when CMD exits non-zero on its first run.
+# MEASURE_RM=FILE removes FILE before each run (argus -w appends).
 measure() {
   local runs=$1 out=$2; shift 2
   local t; t=$(mktemp)
   local best_cpu="" best_mem="" cpu mem i
   for ((i = 0; i < runs; i++)); do
+    [ -z "${MEASURE_RM:-}" ] || rm -f "$MEASURE_RM"
     if ! /usr/bin/time -f "%U %S %M" -o "$t" "$@" > "$out" 2> "$t.err"; then
       if [ "$i" = 0 ]; then echo fail; rm -f "$t" "$t.err"; return; fi
     fi
