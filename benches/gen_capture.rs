@@ -949,19 +949,30 @@ impl Models {
 // ------------------------------------------------------------------ main
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Mix {
+pub enum Mix {
     Normal,
     Scan,
 }
 
-struct Args {
-    out: String,
-    seed: u64,
-    packets: u64,
-    bytes: u64,
-    rate: f64,
-    mix: Mix,
-    start: u64,
+/// What to generate (tests/gen_capture.rs builds these directly).
+pub struct Args {
+    pub out: String,
+    pub seed: u64,
+    pub packets: u64,
+    pub bytes: u64,
+    /// Flows started per second.
+    pub rate: f64,
+    pub mix: Mix,
+    /// Epoch second of the first packet.
+    pub start: u64,
+}
+
+impl Args {
+    /// The defaults of the command line, with this seed and packet count.
+    pub fn new(seed: u64, packets: u64, mix: Mix) -> Args {
+        let rate = if mix == Mix::Scan { 100_000.0 } else { 700.0 };
+        Args { out: String::new(), seed, packets, bytes: u64::MAX, rate, mix, start: DEFAULT_START }
+    }
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -1052,7 +1063,7 @@ fn main() {
 }
 
 /// Writes the capture; returns (packets, file bytes, flows started).
-fn generate(a: &Args, out: &mut impl Write) -> std::io::Result<(u64, u64, u64)> {
+pub fn generate(a: &Args, out: &mut impl Write) -> std::io::Result<(u64, u64, u64)> {
     let mut header = Vec::with_capacity(24);
     header.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
     header.extend_from_slice(&2u16.to_le_bytes());
