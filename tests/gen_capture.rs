@@ -24,8 +24,11 @@ fn generate(seed: u64, packets: u64) -> Vec<u8> {
     generate_with(&Args::new(seed, packets, Mix::Normal))
 }
 
-/// (ether type after any VLAN tag, TCP flags or None) of each frame.
-fn frames(pcap: &[u8]) -> Vec<(u16, Option<u8>, bool)> {
+/// What a frame is: ether type after any VLAN tag, TCP flags (None when
+/// not TCP), VLAN-tagged.
+type Seen = (u16, Option<u8>, bool);
+
+fn frames(pcap: &[u8]) -> Vec<Seen> {
     let mut at = 24;
     let mut out = Vec::new();
     while at + 16 <= pcap.len() {
@@ -70,7 +73,7 @@ fn same_arguments_give_the_same_bytes() {
 #[test]
 fn the_mix_has_what_the_benchmarks_need() {
     let f = frames(&generate(1, 20000));
-    let count = |p: &dyn Fn(&(u16, Option<u8>, bool)) -> bool| f.iter().filter(|x| p(x)).count();
+    let count = |p: &dyn Fn(&Seen) -> bool| f.iter().filter(|x| p(x)).count();
     assert!(count(&|x| x.0 == 0x86dd) > 1000, "IPv6");
     assert!(count(&|x| x.0 == 0x0806) > 10, "ARP");
     assert!(count(&|x| x.2) > 500, "VLAN tags");
