@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the benchmark scripts (sourced, not run): the benchmark data and
 # the timing helper. The caller has cd'ed to the repository root.
 
