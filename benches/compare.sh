@@ -30,7 +30,7 @@ data=${1:-target/bench-data}
 runs=${2:-3}
 bench_data "$data"
 cargo build --release --quiet
-bin=$(pwd)/target/release/argus-tool
+bin=$(realpath "${CARGO_TARGET_DIR:-target}")/release/argus-tool
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for role in $(cat argv0-links); do ln -s "$bin" "$tmp/$role"; done

@@ -7,7 +7,7 @@
 gen_capture() {
   local out=$1; shift
   cargo build --release --quiet --example gen-capture
-  target/release/examples/gen-capture "$out.tmp" "$@" 2> "$out.txt"
+  "${CARGO_TARGET_DIR:-target}/release/examples/gen-capture" "$out.tmp" "$@" 2> "$out.txt"
   mv "$out.tmp" "$out"
   cat "$out.txt" >&2
 }
