@@ -18,10 +18,12 @@
 //! view does not reach, from the model with the same side swaps.
 
 use crate::record::field::{net_subtype, FlowView, NetObject, ViewOptions};
+use crate::record::tcp_status;
 use crate::record::{
     family, ipproto, key_kind, ArpKey, DirMetrics, Flow, FlowKey, IpAttrDir, KeyAddrs, Network,
     Record,
 };
+use std::cell::OnceCell;
 
 /// DSR type code of an ASN DSR, kept raw by the model.
 const DSR_ASN: u8 = 0x32;
@@ -314,44 +316,127 @@ fn nonzero16_or(v: u16, default: u16) -> u16 {
     }
 }
 
-/// One record prepared for evaluation: `ra`'s canonical view of it (times
-/// repaired, direction corrected, statistics synthesized: the one
-/// `record::field` gives the printers), plus the flow key's byte image.
+/// One record prepared for evaluation, as `ra` holds it when it filters:
+/// `record::field`'s canonical view (times repaired, direction corrected,
+/// statistics synthesized — the one the printers use), plus the flow key's
+/// byte image.
+///
+/// Building the full view costs more than evaluating most filters, and for
+/// the vast majority of records `ra`'s corrections change nothing: a record
+/// is read straight from the model unless it is one of those `ra` may turn
+/// round or rewrite ([`needs_correction`]); the full view is built for
+/// those, and on demand for the values only it computes (durations, rates,
+/// loads, statistics).
 pub struct View<'a> {
     rec: &'a Record,
-    fv: Option<FlowView<'a>>,
-    key: Option<KeyImage>,
+    flow: Option<&'a Flow>,
+    opts: ViewOptions,
+    /// The record needs `ra`'s corrections: read it through `canon`.
+    corrected: bool,
+    canon: OnceCell<FlowView<'a>>,
+    with_key: bool,
+    key: OnceCell<Option<KeyImage>>,
+}
+
+/// Whether `ra`'s reading of `flow` may differ from the stored record: a
+/// TCP flow that saw the SYN-ACK but not the SYN (or, under `-nnn`, no SYN
+/// at all), an ICMP flow whose first packet was a reply, a reversed ARP
+/// key, and a record with more than 1000 packets (which `ra` turns into an
+/// error record when it has no duration). Conservative: the full view
+/// decides.
+pub fn needs_correction(flow: &Flow, opts: &ViewOptions) -> bool {
+    let (s, d) = flow.metrics.map_or((0, 0), |m| (m.src.pkts, m.dst.pkts));
+    if s + d > 1000 {
+        return true;
+    }
+    let Some(key) = flow.key.as_ref() else { return false };
+    let direction = key.qual & family::DIRECTION != 0;
+    match &key.addrs {
+        KeyAddrs::Ipv4(k)
+            if matches!(key.key_kind(), key_kind::CLASSIC5TUPLE | key_kind::LAYER_3_MATRIX)
+                && !key.is_fragment() =>
+        {
+            match k.proto {
+                ipproto::TCP if !direction => {
+                    let status = match &flow.network {
+                        Some(Network::Tcp(t)) => t.status,
+                        Some(Network::TcpInit(t)) => t.status,
+                        Some(Network::TcpStatus(t)) => t.status,
+                        _ => return false,
+                    };
+                    match status & (tcp_status::SYN | tcp_status::SYN_ACK) {
+                        tcp_status::SYN_ACK => true,
+                        0 => opts.known_tcp_service.is_some(),
+                        _ => false,
+                    }
+                }
+                ipproto::ICMP => direction && s > 0 && d == 0,
+                _ => false,
+            }
+        }
+        KeyAddrs::Arp(_) | KeyAddrs::Other { .. } => key.reversed,
+        _ => false,
+    }
 }
 
 impl<'a> View<'a> {
-    /// `with_key`: build the flow-key image (only filters that read the key
-    /// pay for it).
-    pub fn new(rec: &'a Record, with_key: bool) -> View<'a> {
-        let fv = rec.as_flow().map(|f| FlowView::new(f, ViewOptions::default()));
-        let key = if with_key {
-            fv.as_ref().and_then(|v| v.key.as_ref()).map(KeyImage::build)
-        } else {
-            None
-        };
-        View { rec, fv, key }
+    /// `with_key`: the filter reads the flow key (its byte image is built
+    /// on first use).
+    pub fn new(rec: &'a Record, with_key: bool, opts: ViewOptions) -> View<'a> {
+        let flow = rec.as_flow();
+        let corrected = flow.is_some_and(|f| needs_correction(f, &opts));
+        View { rec, flow, opts, corrected, canon: OnceCell::new(), with_key, key: OnceCell::new() }
     }
 
     fn flow(&self) -> Option<&'a Flow> {
-        self.fv.as_ref().map(|v| v.flow)
+        self.flow
     }
 
-    /// Source and destination as the view has them (`ra` may have turned
-    /// the record round).
+    /// The full canonical view (flow records only).
+    fn canon(&self) -> Option<&FlowView<'a>> {
+        let f = self.flow?;
+        Some(self.canon.get_or_init(|| FlowView::new(f, self.opts)))
+    }
+
+    /// The full view when the record needs corrections.
+    fn corrected(&self) -> Option<&FlowView<'a>> {
+        if self.corrected {
+            self.canon()
+        } else {
+            None
+        }
+    }
+
+    fn key_image(&self) -> Option<&KeyImage> {
+        if !self.with_key {
+            return None;
+        }
+        self.key
+            .get_or_init(|| match self.corrected() {
+                Some(v) => v.key.as_ref().map(KeyImage::build),
+                None => self.flow?.key.as_ref().map(KeyImage::build),
+            })
+            .as_ref()
+    }
+
+    /// Source and destination as `ra` has them (it may have turned the
+    /// record round).
     fn sides<T>(&self, src: T, dst: T) -> (T, T) {
-        match &self.fv {
+        match self.corrected() {
             Some(v) => v.sides(src, dst),
             None => (src, dst),
         }
     }
 
+    fn swapped(&self) -> bool {
+        self.corrected().is_some_and(|v| v.is_swapped())
+    }
+
     fn metrics(&self) -> Option<(DirMetrics, DirMetrics)> {
-        let [s, d] = self.fv.as_ref()?.metrics()?;
-        Some((s, d))
+        match self.corrected() {
+            Some(v) => v.metrics().map(|[s, d]| (s, d)),
+            None => self.flow?.metrics.map(|m| (m.src, m.dst)),
+        }
     }
 
     /// The IPATTR DSR as the view has it: on a turned record the sides and
@@ -360,7 +445,7 @@ impl<'a> View<'a> {
         let a = self.flow()?.ipattr?;
         let src = if a.qual & 0x01 != 0 { a.src } else { IpAttrDir::default() };
         let dst = if a.qual & 0x02 != 0 { a.dst } else { IpAttrDir::default() };
-        if self.fv.as_ref().is_some_and(|v| v.is_swapped()) {
+        if self.swapped() {
             let q = a.qual;
             let qual = (q & !0x0f)
                 | ((q & 0x01) << 1)
@@ -382,23 +467,31 @@ impl<'a> View<'a> {
                 let h = self.rec.header();
                 Some(((h.class.nibble() << 4) | (h.version & 0x0f)) as u64)
             }
-            Cause => match &self.fv {
+            Cause => match self.corrected() {
                 Some(v) => Some(v.cause as u64),
                 None => {
                     let h = self.rec.header();
                     Some((((h.cause & 0x0f) << 4) | (h.option & 0x0f)) as u64)
                 }
             },
-            KeyU8(off) => self.key.as_ref()?.u8_at(off as usize).map(u64::from),
-            KeyU16(off) => self.key.as_ref()?.u16_at(off as usize).map(u64::from),
-            KeyU32(off) => self.key.as_ref()?.u32_at(off as usize).map(u64::from),
+            KeyU8(off) => self.key_image()?.u8_at(off as usize).map(u64::from),
+            KeyU16(off) => self.key_image()?.u16_at(off as usize).map(u64::from),
+            KeyU32(off) => self.key_image()?.u32_at(off as usize).map(u64::from),
             SrcPkts => self.metrics().map(|m| m.0.pkts),
             SrcBytes => self.metrics().map(|m| m.0.bytes),
             SrcAppBytes => self.metrics().map(|m| m.0.appbytes),
             DstPkts => self.metrics().map(|m| m.1.pkts),
             DstBytes => self.metrics().map(|m| m.1.bytes),
             DstAppBytes => self.metrics().map(|m| m.1.appbytes),
-            AgrCount => self.fv.as_ref()?.agr().map(|a| a.count as u64),
+            AgrCount => match self.corrected() {
+                Some(v) => v.agr().map(|a| a.count as u64),
+                // The record's own AGR DSR, or the one-record aggregate `ra`
+                // makes up for any flow that carried packets.
+                None => match f?.agr {
+                    Some(a) => Some(a.count as u64),
+                    None => self.metrics().filter(|(s, d)| s.pkts + d.pkts > 0).map(|_| 1),
+                },
+            },
             NetSubtype | NetStatus | NetTcpOptions | NetIcmpType | NetSrcFlags | NetDstFlags
             | NetSrcSeqBase | NetDstSeqBase => self.net(field),
             VlanType => f?.vlan.map(|_| 0x40),
@@ -469,66 +562,63 @@ impl<'a> View<'a> {
 
     fn net(&self, field: IntField) -> Option<u64> {
         use IntField::*;
-        let v = self.fv.as_ref()?;
         let (spkts, dpkts) = self.metrics().map_or((0, 0), |m| (m.0.pkts, m.1.pkts));
-        match v.net() {
-            NetObject::None => None,
-            // The three TCP forms, widened, sides as the view has them.
-            NetObject::Tcp { subtype, tcp } => Some(match field {
-                NetSubtype => *subtype as u64,
-                NetStatus => tcp.status as u64,
-                NetTcpOptions => tcp.options as u64,
-                NetIcmpType => (tcp.status & 0xff) as u64,
-                NetSrcFlags => tcp.src.flags as u64,
-                NetDstFlags => tcp.dst.flags as u64,
-                NetSrcSeqBase => tcp.src.seqbase as u64,
-                NetDstSeqBase => tcp.dst.seqbase as u64,
-                _ => return None,
-            }),
-            NetObject::Icmp(i) => {
-                // argus writes this object in host order and `ra` byte-swaps
-                // it on input as if it were in network order: the addresses
-                // end up reversed and the 16-bit sequence number zero.
-                let word = u32::from_le_bytes([i.icmp_type, i.icmp_code, 0, 0]);
-                match field {
-                    NetSubtype => Some(net_subtype::ICMP as u64),
-                    NetStatus => Some(word as u64),
-                    NetIcmpType => Some(i.icmp_type as u64),
-                    NetTcpOptions => Some(i.odst.swap_bytes() as u64),
-                    _ => None,
-                }
-            }
-            NetObject::Esp(e) => match field {
-                NetSubtype => Some(net_subtype::ESP as u64),
-                NetStatus => Some(e.status as u64),
-                NetIcmpType => Some((e.status & 0xff) as u64),
-                NetTcpOptions => Some(e.last_seq as u64),
-                _ => None,
-            },
-            NetObject::Other { subtype, .. } => match &v.flow.network {
-                Some(Network::Arp { responder, len }) => {
-                    // The ARP object is the responder's MAC, zero-filled to
-                    // the length argus gives it.
-                    let size = (*len as usize).saturating_sub(1) * 4;
-                    object_field(field, *subtype, responder, size)
-                }
-                Some(Network::Other { body, .. }) => {
-                    // RTP objects of short flows are dropped by the clients.
-                    if *subtype == net_subtype::RTP && spkts < 5 && dpkts < 5 {
-                        return None;
-                    }
-                    object_field(field, *subtype, body, body.len())
-                }
-                // An RTCP object the clients make up for keys with the old
-                // RTCP tag: zeros.
-                _ => object_field(field, *subtype, &[], 80),
-            },
+        if let Some(v) = self.corrected() {
+            return net_field(v.net(), v.flow, field, spkts, dpkts);
         }
+        let f = self.flow?;
+        if rtcp_tagged(f) {
+            let rtcp = NetObject::Other {
+                subtype: net_subtype::RTCP,
+                qual: 0,
+                word_be: 0,
+                word_le: 0,
+                drops: (0, 0),
+            };
+            return net_field(&rtcp, f, field, spkts, dpkts);
+        }
+        // The model's own objects, widened and cleaned the way the
+        // canonical view does it.
+        let tcp = match f.network.as_ref()? {
+            Network::Empty => return None,
+            Network::TcpInit(t) => {
+                (net_subtype::TCP_INIT, t.status, t.options, t.flags, 0, t.seqbase, 0)
+            }
+            Network::TcpStatus(t) => {
+                (net_subtype::TCP_STATUS, t.status, 0, t.src_flags, t.dst_flags, 0, 0)
+            }
+            Network::Tcp(t) => (
+                net_subtype::TCP_PERF,
+                t.status,
+                t.options,
+                t.src.flags,
+                t.dst.flags,
+                t.src.seqbase,
+                t.dst.seqbase,
+            ),
+            _ => return net_field(&canon_object(f), f, field, spkts, dpkts),
+        };
+        let (subtype, status, options, sflags, dflags, sbase, dbase) = tcp;
+        // ra clears the flags of a side that sent nothing (TCP_INIT keeps
+        // its source flags: it has no destination side).
+        let sflags = if spkts == 0 && subtype != net_subtype::TCP_INIT { 0 } else { sflags };
+        let dflags = if dpkts == 0 { 0 } else { dflags };
+        Some(match field {
+            NetSubtype => subtype as u64,
+            NetStatus => status as u64,
+            NetTcpOptions => options as u64,
+            NetIcmpType => (status & 0xff) as u64,
+            NetSrcFlags => sflags as u64,
+            NetDstFlags => dflags as u64,
+            NetSrcSeqBase => sbase as u64,
+            NetDstSeqBase => dbase as u64,
+            _ => return None,
+        })
     }
 
     /// The value of a float field; `None` where the real tools read -1.
     pub fn float(&self, field: FloatField) -> Option<f32> {
-        let Some(v) = self.fv.as_ref() else { return Some(0.0) };
+        let Some(v) = self.canon() else { return Some(0.0) };
         Some(match field {
             FloatField::Jitter { src, idle, stdev } => {
                 let [s, d] = v.jitter()?;
@@ -575,7 +665,7 @@ impl<'a> View<'a> {
                 Some(if field == MacField::Src { s } else { d })
             }
             MacField::ArpHardware => {
-                let k = self.key.as_ref()?;
+                let k = self.key_image()?;
                 if k.len < 26 {
                     return None;
                 }
@@ -594,6 +684,104 @@ impl<'a> View<'a> {
             Dsr::Icmp => f.icmp.is_some(),
             Dsr::Cocode => raw_dsr(f, DSR_COCODE).is_some(),
         }
+    }
+}
+
+/// A field of the network object as the canonical view holds it.
+fn net_field(net: &NetObject, flow: &Flow, field: IntField, spkts: u64, dpkts: u64) -> Option<u64> {
+    use IntField::*;
+    match net {
+        NetObject::None => None,
+        // The three TCP forms, widened, sides as the view has them.
+        NetObject::Tcp { subtype, tcp } => Some(match field {
+            NetSubtype => *subtype as u64,
+            NetStatus => tcp.status as u64,
+            NetTcpOptions => tcp.options as u64,
+            NetIcmpType => (tcp.status & 0xff) as u64,
+            NetSrcFlags => tcp.src.flags as u64,
+            NetDstFlags => tcp.dst.flags as u64,
+            NetSrcSeqBase => tcp.src.seqbase as u64,
+            NetDstSeqBase => tcp.dst.seqbase as u64,
+            _ => return None,
+        }),
+        NetObject::Icmp(i) => {
+            // argus writes this object in host order and `ra` byte-swaps
+            // it on input as if it were in network order: the addresses
+            // end up reversed and the 16-bit sequence number zero.
+            let word = u32::from_le_bytes([i.icmp_type, i.icmp_code, 0, 0]);
+            match field {
+                NetSubtype => Some(net_subtype::ICMP as u64),
+                NetStatus => Some(word as u64),
+                NetIcmpType => Some(i.icmp_type as u64),
+                NetTcpOptions => Some(i.odst.swap_bytes() as u64),
+                _ => None,
+            }
+        }
+        NetObject::Esp(e) => match field {
+            NetSubtype => Some(net_subtype::ESP as u64),
+            NetStatus => Some(e.status as u64),
+            NetIcmpType => Some((e.status & 0xff) as u64),
+            NetTcpOptions => Some(e.last_seq as u64),
+            _ => None,
+        },
+        NetObject::Other { subtype, .. } => match &flow.network {
+            Some(Network::Arp { responder, len }) => {
+                // The ARP object is the responder's MAC, zero-filled to
+                // the length argus gives it.
+                let size = (*len as usize).saturating_sub(1) * 4;
+                object_field(field, *subtype, &responder[..], size)
+            }
+            Some(Network::Other { body, .. }) => {
+                // RTP and RTCP objects of an unexpected size, and RTP
+                // objects of short flows, are dropped by the clients.
+                let dropped = match *subtype {
+                    net_subtype::RTP => body.len() != 36 || (spkts < 5 && dpkts < 5),
+                    net_subtype::RTCP => body.len() != 20,
+                    _ => false,
+                };
+                if dropped {
+                    return None;
+                }
+                object_field(field, *subtype, &body[..], body.len())
+            }
+            // An RTCP object the clients make up for keys with the old
+            // RTCP tag: zeros.
+            _ => object_field(field, *subtype, &[], 80),
+        },
+    }
+}
+
+/// An IPv4 UDP key with argus 2's RTCP flow tag: `ra` gives the record an
+/// (empty) RTCP object whatever its own.
+fn rtcp_tagged(f: &Flow) -> bool {
+    match &f.key {
+        Some(k @ FlowKey { addrs: KeyAddrs::Ipv4(a), .. }) => {
+            k.key_kind() == key_kind::CLASSIC5TUPLE
+                && !k.is_fragment()
+                && a.proto == ipproto::UDP
+                && a.tp_p == 0x10
+        }
+        _ => false,
+    }
+}
+
+/// The network object of a record that needs no correction, for the
+/// non-TCP kinds (the TCP forms are read directly).
+fn canon_object(f: &Flow) -> NetObject {
+    match &f.network {
+        Some(Network::Icmp(o)) => NetObject::Icmp(*o),
+        Some(Network::Esp(o)) => NetObject::Esp(*o),
+        Some(Network::Arp { .. }) => {
+            NetObject::Other { subtype: 0x10, qual: 0, word_be: 0, word_le: 0, drops: (0, 0) }
+        }
+        Some(Network::Other { subtype, qual, .. }) => NetObject::Other {
+            subtype: *subtype,
+            qual: *qual,
+            word_be: 0,
+            word_le: 0,
+            drops: (0, 0),
+        },
+        _ => NetObject::None,
     }
 }
 

@@ -23,7 +23,8 @@ mod numbers;
 mod qual;
 mod syntax;
 
-use crate::record::Record;
+use crate::record::field::ViewOptions;
+use crate::record::{Record, Slot};
 use std::fmt;
 
 /// A compiled filter expression.
@@ -31,6 +32,11 @@ use std::fmt;
 pub struct Filter {
     root: node::Node,
     reads_key: bool,
+    /// The record slots evaluation reads, see [`Filter::slots`].
+    slots: Vec<Slot>,
+    /// How `ra` reads records (its direction corrections depend on `-n`).
+    view: ViewOptions,
+    reads_raw: bool,
     /// 10^precision: floats are compared after rounding to this many
     /// decimals, as the real tools do (their `-p` option).
     scale: f64,
@@ -114,7 +120,26 @@ impl Filter {
     /// Compiles `expr` with `options`.
     pub fn compile_with(expr: &str, options: &CompileOptions) -> Result<Filter, FilterError> {
         let root = lookup::with_resolution(options.resolve_names, || compile_tree(expr))?;
-        Ok(Filter { reads_key: root.reads_key(), root, scale: 1e6 })
+        // The canonical view itself reads these: direction corrections need
+        // the key, counters and TCP object, time repairs the ICMP event.
+        let mut slots = vec![Slot::Key, Slot::Time, Slot::Metrics, Slot::Network, Slot::Icmp];
+        let reads_raw = root.collect_slots(&mut slots);
+        let view = ViewOptions::default();
+        Ok(Filter { reads_key: root.reads_key(), root, slots, reads_raw, view, scale: 1e6 })
+    }
+
+    /// The DSR slots [`Filter::matches`] reads: a caller that decodes
+    /// records only to filter them can decode just these
+    /// (`codec::DecodeOptions::read_only`).
+    pub fn slots(&self) -> &[Slot] {
+        &self.slots
+    }
+
+    /// Whether the filter reads DSRs the model keeps only as raw bytes
+    /// (ASN, country code, behaviour, correlation): then records must be
+    /// decoded with their layout.
+    pub fn reads_raw_dsrs(&self) -> bool {
+        self.reads_raw
     }
 
     /// Sets the number of decimals floats are compared at (`ra -p`; the
@@ -123,9 +148,17 @@ impl Filter {
         self.scale = 10f64.powi(digits.min(30) as i32);
     }
 
+    /// Reads records the way the printers do under these options (`ra -nnn`
+    /// turns more TCP flows round: `ViewOptions::known_tcp_service`). Use
+    /// the options the printer gets, so that the filter sees what is
+    /// printed.
+    pub fn set_view_options(&mut self, options: ViewOptions) {
+        self.view = options;
+    }
+
     /// True when `record` passes the filter.
     pub fn matches(&self, record: &Record) -> bool {
-        let view = canon::View::new(record, self.reads_key);
+        let view = canon::View::new(record, self.reads_key, self.view);
         let ctx = node::Ctx { scale: self.scale };
         self.root.eval(&view, &ctx).unwrap_or(false)
     }

@@ -9,6 +9,7 @@
 //! tools do.
 
 use super::canon::{Dsr, FloatField, IntField, MacField, View};
+use crate::record::Slot;
 
 /// A comparison operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,6 +142,64 @@ impl Node {
             }
             Node::Mac { field, .. } => *field == MacField::ArpHardware,
             Node::Const(_) | Node::Null | Node::Float(_) | Node::Present(_) | Node::Reject => false,
+        }
+    }
+
+    /// Adds the record slots evaluating this tree reads to `out`; returns
+    /// whether it reads DSRs the model keeps raw (ASN, country codes,
+    /// behaviour, correlation).
+    pub fn collect_slots(&self, out: &mut Vec<Slot>) -> bool {
+        let mut add = |s: Slot| {
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        };
+        match self {
+            Node::And(v) | Node::Or(v) => {
+                let mut raw = false;
+                for n in v {
+                    raw |= n.collect_slots(out);
+                }
+                raw
+            }
+            Node::Not(a) => a.collect_slots(out),
+            Node::Int(t) => {
+                use IntField::*;
+                match t.field {
+                    AgrCount => add(Slot::Agr),
+                    VlanType | VlanSrc | VlanDst => add(Slot::Vlan),
+                    MplsType | MplsSrcLabel | MplsDstLabel => add(Slot::Mpls),
+                    AttrQual | AttrSrcTtl | AttrSrcTos | AttrSrcIpId | AttrDstTtl | AttrDstTos
+                    | AttrDstIpId => add(Slot::IpAttr),
+                    MacQual => add(Slot::Mac),
+                    EncapsSrc | EncapsDst => add(Slot::Encaps),
+                    SrcId | Seq => add(Slot::Transport),
+                    AsnSrc | AsnDst | CocodeSrc | CocodeDst | StrokesSrc | StrokesDst
+                    | CorDeltaDur | CorDeltaLast => return true,
+                    _ => {}
+                }
+                false
+            }
+            Node::Float(t) => {
+                match t.field {
+                    FloatField::AvgDur => add(Slot::Agr),
+                    FloatField::Jitter { .. } => add(Slot::Jitter),
+                    _ => {}
+                }
+                false
+            }
+            Node::Mac { field, .. } => {
+                if *field != MacField::ArpHardware {
+                    add(Slot::Mac);
+                }
+                false
+            }
+            Node::Present(Dsr::Mac) => {
+                add(Slot::Mac);
+                false
+            }
+            Node::Present(Dsr::Cocode) => true,
+            Node::Present(Dsr::Icmp) | Node::Const(_) | Node::Null | Node::Reject => false,
         }
     }
 
