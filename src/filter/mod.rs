@@ -15,12 +15,14 @@
 //! filter reads it, on top of `record::field`'s canonical view).
 
 mod build;
+mod bytes;
 mod canon;
 mod gen;
 mod lookup;
 mod node;
 mod numbers;
 mod qual;
+mod raw;
 mod syntax;
 
 use crate::record::field::ViewOptions;
@@ -37,6 +39,14 @@ pub struct Filter {
     /// How `ra` reads records (its direction corrections depend on `-n`).
     view: ViewOptions,
     reads_raw: bool,
+    /// [`Filter::matches_bytes`] can judge records of this filter from
+    /// their DSRs ([`bytes`]), or even straight from their bytes ([`raw`]).
+    bytes_ok: bool,
+    raw_ok: bool,
+    /// The filter reads the TCP object.
+    reads_net: bool,
+    /// The DSRs [`Filter::matches_bytes`] decodes.
+    bytes_slots: bytes::SlotBits,
     /// 10^precision: floats are compared after rounding to this many
     /// decimals, as the real tools do (their `-p` option).
     scale: f64,
@@ -124,8 +134,20 @@ impl Filter {
         // the key, counters and TCP object, time repairs the ICMP event.
         let mut slots = vec![Slot::Key, Slot::Time, Slot::Metrics, Slot::Network, Slot::Icmp];
         let reads_raw = root.collect_slots(&mut slots);
-        let view = ViewOptions::default();
-        Ok(Filter { reads_key: root.reads_key(), root, slots, reads_raw, view, scale: 1e6 })
+        let mut own = Vec::new();
+        root.collect_slots(&mut own);
+        Ok(Filter {
+            reads_key: root.reads_key(),
+            bytes_ok: !reads_raw && !root.reads_float(),
+            raw_ok: root.reads_only(raw::supports),
+            reads_net: root.reads_any(raw::is_net),
+            bytes_slots: bytes::SlotBits::of(&own),
+            root,
+            slots,
+            reads_raw,
+            view: ViewOptions::default(),
+            scale: 1e6,
+        })
     }
 
     /// The DSR slots [`Filter::matches`] reads: a caller that decodes
@@ -156,9 +178,44 @@ impl Filter {
         self.view = options;
     }
 
+    /// Judges a record from its stored bytes (header included), decoding
+    /// only the DSRs the filter reads: `Some(verdict)`, the same as
+    /// [`Filter::matches`] gives for the decoded record, or `None` when
+    /// the record must be decoded whole to be judged (a record `ra`
+    /// corrects on reading, an irregular one, a management record, or a
+    /// filter on values only the whole record gives: durations, rates,
+    /// loads, ASN/country-code DSRs). For clients that only select records.
+    pub fn matches_bytes(&self, record: &[u8]) -> Option<bool> {
+        if self.raw_ok {
+            if let Some(view) = raw::RawView::new(record, &self.view, self.reads_net) {
+                let ctx = node::Ctx { scale: self.scale };
+                return Some(self.root.eval(&view, &ctx).unwrap_or(false));
+            }
+        }
+        bytes::matches(self, record)
+    }
+
+    /// The verdicts of the two bytes-level readers [`Filter::matches_bytes`]
+    /// tries in turn: straight from the bytes, and from the decoded DSRs
+    /// the filter reads. For tests, which check each against
+    /// [`Filter::matches`].
+    #[doc(hidden)]
+    pub fn matches_bytes_each(&self, record: &[u8]) -> [Option<bool>; 2] {
+        let raw = if self.raw_ok {
+            raw::RawView::new(record, &self.view, self.reads_net).map(|view| {
+                let ctx = node::Ctx { scale: self.scale };
+                self.root.eval(&view, &ctx).unwrap_or(false)
+            })
+        } else {
+            None
+        };
+        [raw, bytes::matches(self, record)]
+    }
+
     /// True when `record` passes the filter.
     pub fn matches(&self, record: &Record) -> bool {
-        let view = canon::View::new(record, self.reads_key, self.view);
+        let lazy = canon::Lazy::default();
+        let view = canon::View::new(record, self.reads_key, self.view, &lazy);
         let ctx = node::Ctx { scale: self.scale };
         self.root.eval(&view, &ctx).unwrap_or(false)
     }

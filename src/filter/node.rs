@@ -8,7 +8,7 @@
 //! flows). Float tests compare at the output precision (`-p`), as the real
 //! tools do.
 
-use super::canon::{Dsr, FloatField, IntField, MacField, View};
+use super::canon::{Dsr, FloatField, IntField, MacField};
 use crate::record::Slot;
 
 /// A comparison operator.
@@ -31,8 +31,22 @@ pub struct IntTest {
     pub value: i64,
 }
 
+/// Where a filter reads its fields: a decoded record
+/// ([`super::canon::View`]) or stored bytes ([`super::raw::RawView`]).
+pub trait Fields {
+    /// An integer field, `None` where the real tools read -1.
+    fn int(&self, field: IntField) -> Option<u64>;
+    /// A float field, `None` where the real tools read -1.
+    fn float(&self, field: FloatField) -> Option<f32>;
+    /// A six-byte field.
+    fn mac(&self, field: MacField) -> Option<[u8; 6]>;
+    /// Whether a DSR is present.
+    fn has(&self, dsr: Dsr) -> bool;
+}
+
 impl IntTest {
-    fn eval(&self, view: &View) -> bool {
+    #[inline]
+    fn eval<F: Fields>(&self, view: &F) -> bool {
         let mut a: i64 = view.int(self.field).map_or(-1, |v| v as i64);
         if let Some(m) = self.mask {
             a &= m as i64;
@@ -63,7 +77,7 @@ pub struct Ctx {
 }
 
 impl FloatTest {
-    fn eval(&self, view: &View, ctx: &Ctx) -> bool {
+    fn eval<F: Fields>(&self, view: &F, ctx: &Ctx) -> bool {
         let f = view.float(self.field).unwrap_or(-1.0) as f64;
         let a = (f * ctx.scale).round() / ctx.scale;
         let b = (self.value as f64 * ctx.scale).round() / ctx.scale;
@@ -145,6 +159,39 @@ impl Node {
         }
     }
 
+    /// Whether every field this tree reads is an integer field accepted
+    /// by `pred`.
+    pub fn reads_only(&self, pred: fn(IntField) -> bool) -> bool {
+        match self {
+            Node::And(v) | Node::Or(v) => v.iter().all(|n| n.reads_only(pred)),
+            Node::Not(a) => a.reads_only(pred),
+            Node::Int(t) => pred(t.field),
+            Node::Float(_) | Node::Mac { .. } | Node::Present(_) => false,
+            Node::Const(_) | Node::Null | Node::Reject => true,
+        }
+    }
+
+    /// Whether this tree reads an integer field accepted by `pred`.
+    pub fn reads_any(&self, pred: fn(IntField) -> bool) -> bool {
+        match self {
+            Node::And(v) | Node::Or(v) => v.iter().any(|n| n.reads_any(pred)),
+            Node::Not(a) => a.reads_any(pred),
+            Node::Int(t) => pred(t.field),
+            _ => false,
+        }
+    }
+
+    /// Whether evaluating this tree reads a float field (durations, rates,
+    /// loads, statistics: values only the whole record gives).
+    pub fn reads_float(&self) -> bool {
+        match self {
+            Node::And(v) | Node::Or(v) => v.iter().any(Node::reads_float),
+            Node::Not(a) => a.reads_float(),
+            Node::Float(_) => true,
+            _ => false,
+        }
+    }
+
     /// Adds the record slots evaluating this tree reads to `out`; returns
     /// whether it reads DSRs the model keeps raw (ASN, country codes,
     /// behaviour, correlation).
@@ -174,6 +221,9 @@ impl Node {
                     MacQual => add(Slot::Mac),
                     EncapsSrc | EncapsDst => add(Slot::Encaps),
                     SrcId | Seq => add(Slot::Transport),
+                    IcmpQual | IcmpType | IcmpOrigSrc => add(Slot::Icmp),
+                    NetSubtype | NetStatus | NetTcpOptions | NetIcmpType | NetSrcFlags
+                    | NetDstFlags | NetSrcSeqBase | NetDstSeqBase => add(Slot::Network),
                     AsnSrc | AsnDst | CocodeSrc | CocodeDst | StrokesSrc | StrokesDst
                     | CorDeltaDur | CorDeltaLast => return true,
                     _ => {}
@@ -198,13 +248,17 @@ impl Node {
                 add(Slot::Mac);
                 false
             }
+            Node::Present(Dsr::Icmp) => {
+                add(Slot::Icmp);
+                false
+            }
             Node::Present(Dsr::Cocode) => true,
-            Node::Present(Dsr::Icmp) | Node::Const(_) | Node::Null | Node::Reject => false,
+            Node::Const(_) | Node::Null | Node::Reject => false,
         }
     }
 
     /// Evaluates the tree, left to right with short-circuits.
-    pub fn eval(&self, view: &View, ctx: &Ctx) -> Result<bool, Rejected> {
+    pub fn eval<F: Fields>(&self, view: &F, ctx: &Ctx) -> Result<bool, Rejected> {
         Ok(match self {
             Node::Const(b) => *b,
             Node::Null => true,
