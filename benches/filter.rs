@@ -1,6 +1,7 @@
 //! Filter evaluation speed: nanoseconds per record for typical filters,
-//! on records already decoded (the filter alone), and from record bytes
-//! (the decode a filter needs, plus the filter), as `ra -w` runs it.
+//! on records already decoded (the filter alone), from record bytes with
+//! the decode a filter needs, and straight from the stored bytes
+//! (`Filter::matches_bytes`, what `ra` does first).
 //!
 //! The records come from the archive named by `ARGUS_BENCH_ARCHIVE`
 //! (e.g. /work/bench-data/big.argus; all its records), else from the shared
@@ -97,6 +98,35 @@ fn matches_bytes(b: divan::Bencher, expr: &str) {
             })
             .count()
     });
+}
+
+/// Straight from the stored bytes ([`Filter::matches_bytes`]), decoding
+/// only the records it cannot judge: what `ra` does for each record.
+#[divan::bench(args = FILTERS)]
+fn matches_stored(b: divan::Bencher, expr: &str) {
+    let f = Filter::compile(expr).expect("compiles");
+    let (bytes, spans) = archive();
+    let mut rb = RecordBuf::new();
+    b.counter(divan::counter::ItemsCount::new(spans.len())).bench_local(|| {
+        spans
+            .iter()
+            .filter(|&&(at, n)| {
+                let rec = divan::black_box(&bytes[at..at + n]);
+                match f.matches_bytes(rec) {
+                    Some(v) => v,
+                    None => rb.decode(rec).is_ok_and(|r| f.matches(r)),
+                }
+            })
+            .count()
+    });
+}
+
+/// Finding the records alone (the framing every pass pays), for scale.
+#[divan::bench]
+fn scan_only(b: divan::Bencher) {
+    let (bytes, _) = archive();
+    b.counter(divan::counter::ItemsCount::new(archive().1.len()))
+        .bench(|| Records::new(divan::black_box(bytes)).count());
 }
 
 /// Compiling a filter.

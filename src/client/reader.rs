@@ -48,6 +48,11 @@ pub trait RecordSink {
     fn reject(&mut self, _item: &Item) -> Result<(), Fatal> {
         Ok(())
     }
+    /// Whether [`RecordSink::reject`] does anything: when it does not, the
+    /// reader may reject records on their bytes without decoding them.
+    fn wants_rejects(&self) -> bool {
+        true
+    }
 }
 
 /// How a run's reading ended.
@@ -145,6 +150,11 @@ fn handle(
     selector: &mut Selector,
     sink: &mut dyn RecordSink,
 ) -> Result<Read, Fatal> {
+    if !initial && !sink.wants_rejects() {
+        if let Some(offer) = selector.offer_unread(bytes) {
+            return Ok(if offer.stop { Read::LimitReached } else { Read::Finished });
+        }
+    }
     if let Err(e) = rb.decode(bytes) {
         diag::log(&opts.prog, &format!("record at byte offset {offset}: {e}"));
         return Ok(Read::Finished);

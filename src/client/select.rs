@@ -90,11 +90,16 @@ impl Selector {
             None => None,
         };
         let rmon = opts.has_mode("rmon");
+        let direction = if rmon { PortDirection::default() } else { opts.port_direction };
+        let mut filter = filter;
+        if let Some(f) = filter.as_mut() {
+            f.set_port_direction(direction.any());
+        }
         Ok(Selector {
             filter,
             grep,
             strip: opts.strip.filter(|m| !m.keeps_all()),
-            direction: if rmon { PortDirection::default() } else { opts.port_direction },
+            direction,
             time: opts.time_range.clone(),
             counter: InputCounter::new(&opts.limits),
             totals: Totals::default(),
@@ -148,6 +153,24 @@ impl Selector {
             self.counter.after_record()
         };
         Offer { verdict, modified, stop }
+    }
+
+    /// [`Selector::offer`] for a record the filter rejects on its stored
+    /// bytes alone (`bytes`: one record read, not an input's initial MAR):
+    /// counted and rejected without decoding it. `None`: decode the record
+    /// and offer it (the filter accepts it or cannot tell from the bytes,
+    /// or DSRs are stripped before filtering).
+    pub fn offer_unread(&mut self, bytes: &[u8]) -> Option<Offer> {
+        if self.strip.is_some() || self.filter.as_ref()?.matches_bytes(bytes)? {
+            return None;
+        }
+        // The filter judges flow, NetFlow and event records only.
+        match RecordClass::from_nibble(bytes.first()? >> 4) {
+            RecordClass::Event => self.totals.event_records += 1,
+            _ => self.totals.far_records += 1,
+        }
+        let stop = self.counter.after_record();
+        Some(Offer { verdict: Verdict::Reject, modified: false, stop })
     }
 
     fn judge(&mut self, record: &Record, initial: bool) -> Verdict {

@@ -15,7 +15,7 @@ use super::canon::{needs_correction, Lazy, Parts, View};
 use super::node::Ctx;
 use super::Filter;
 use crate::codec::FlowView as Dsrs;
-use crate::record::{ipproto, BufferPool, KeyAddrs, RecordClass, Slot};
+use crate::record::{ipproto, tcp_status, BufferPool, KeyAddrs, Network, RecordClass, Slot};
 
 /// The DSRs a filter reads on this path, as bits `1 << Slot`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -85,8 +85,29 @@ pub fn matches(filter: &Filter, bytes: &[u8]) -> Option<bool> {
     if needs_correction(&parts, &filter.view) {
         return None;
     }
+    if filter.port_direction && unknown_direction_tcp(&parts) {
+        return None;
+    }
     let lazy = Lazy::default();
     let view = View::of_parts(dsrs.header(), parts, filter.reads_key, &lazy);
     let ctx = Ctx { scale: filter.scale };
     Some(filter.root.eval(&view, &ctx).unwrap_or(false))
+}
+
+/// A TCP flow whose start the probe did not see (neither SYN nor SYN-ACK
+/// in its TCP object, or no TCP object): one `RA_PORT_DIRECTION` may turn
+/// round. Conservative, like the client's own test.
+fn unknown_direction_tcp(parts: &Parts) -> bool {
+    let tcp = match parts.key.map(|k| &k.addrs) {
+        Some(KeyAddrs::Ipv4(a)) => a.proto == ipproto::TCP,
+        Some(KeyAddrs::Ipv6(a)) => a.proto() == ipproto::TCP,
+        _ => false,
+    };
+    let status = match parts.network {
+        Some(Network::Tcp(t)) => t.status,
+        Some(Network::TcpInit(t)) => t.status,
+        Some(Network::TcpStatus(t)) => t.status,
+        _ => 0,
+    };
+    tcp && status & (tcp_status::SYN | tcp_status::SYN_ACK) == 0
 }

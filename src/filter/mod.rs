@@ -47,6 +47,9 @@ pub struct Filter {
     reads_net: bool,
     /// The DSRs [`Filter::matches_bytes`] decodes.
     bytes_slots: bytes::SlotBits,
+    /// The client turns TCP flows of unknown direction round before it
+    /// filters them ([`Filter::set_port_direction`]).
+    port_direction: bool,
     /// 10^precision: floats are compared after rounding to this many
     /// decimals, as the real tools do (their `-p` option).
     scale: f64,
@@ -142,6 +145,7 @@ impl Filter {
             raw_ok: root.reads_only(raw::supports),
             reads_net: root.reads_any(raw::is_net),
             bytes_slots: bytes::SlotBits::of(&own),
+            port_direction: false,
             root,
             slots,
             reads_raw,
@@ -178,6 +182,13 @@ impl Filter {
         self.view = options;
     }
 
+    /// Tells the filter that the client turns TCP flows of unknown
+    /// direction round before filtering them (`RA_PORT_DIRECTION`):
+    /// [`Filter::matches_bytes`] then leaves such flows to a decode.
+    pub fn set_port_direction(&mut self, on: bool) {
+        self.port_direction = on;
+    }
+
     /// Judges a record from its stored bytes (header included), decoding
     /// only the DSRs the filter reads: `Some(verdict)`, the same as
     /// [`Filter::matches`] gives for the decoded record, or `None` when
@@ -187,7 +198,9 @@ impl Filter {
     /// loads, ASN/country-code DSRs). For clients that only select records.
     pub fn matches_bytes(&self, record: &[u8]) -> Option<bool> {
         if self.raw_ok {
-            if let Some(view) = raw::RawView::new(record, &self.view, self.reads_net) {
+            if let Some(view) =
+                raw::RawView::new(record, &self.view, self.reads_net, self.port_direction)
+            {
                 let ctx = node::Ctx { scale: self.scale };
                 return Some(self.root.eval(&view, &ctx).unwrap_or(false));
             }
@@ -202,7 +215,7 @@ impl Filter {
     #[doc(hidden)]
     pub fn matches_bytes_each(&self, record: &[u8]) -> [Option<bool>; 2] {
         let raw = if self.raw_ok {
-            raw::RawView::new(record, &self.view, self.reads_net).map(|view| {
+            raw::RawView::new(record, &self.view, self.reads_net, self.port_direction).map(|view| {
                 let ctx = node::Ctx { scale: self.scale };
                 self.root.eval(&view, &ctx).unwrap_or(false)
             })

@@ -150,8 +150,15 @@ fn counter(b: &[u8], at: usize, width: usize) -> u64 {
 impl<'a> RawView<'a> {
     /// Locates what the filter reads in `rec` (one stored record, header
     /// included), or `None` when a decode must judge it. `reads_net`: the
-    /// filter reads the TCP object.
-    pub fn new(rec: &'a [u8], opts: &ViewOptions, reads_net: bool) -> Option<RawView<'a>> {
+    /// filter reads the TCP object; `port_direction`: the client may turn
+    /// TCP flows of unknown direction round before filtering
+    /// (`RA_PORT_DIRECTION`), so those are left to a decode.
+    pub fn new(
+        rec: &'a [u8],
+        opts: &ViewOptions,
+        reads_net: bool,
+        port_direction: bool,
+    ) -> Option<RawView<'a>> {
         let hdr = rec.get(..4)?;
         if usize::from(u16::from_be_bytes([hdr[2], hdr[3]])) * 4 != rec.len() {
             return None;
@@ -226,6 +233,17 @@ impl<'a> RawView<'a> {
                 }
                 ipproto::ICMP if direction && s > 0 && d == 0 => return None,
                 _ => {}
+            }
+        }
+        if port_direction {
+            let tcp = matches!(
+                key,
+                Key::V4 { proto: ipproto::TCP, .. } | Key::V6 { proto: ipproto::TCP, .. }
+            );
+            let start_seen = matches!(net, Net::Tcp { status, .. }
+                if status & (tcp_status::SYN | tcp_status::SYN_ACK) != 0);
+            if tcp && !start_seen {
+                return None;
             }
         }
         if reads_net {
