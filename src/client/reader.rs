@@ -10,7 +10,7 @@
 //! rejected records go to the role's [`RecordSink`].
 
 use super::options::{ClientOptions, InputSpec};
-use super::select::{Selector, Verdict};
+use super::select::{Prejudged, Selector, Verdict};
 use super::totals::Totals;
 use crate::archive::{self, remote::Endpoint, Input, Source};
 use crate::codec::{End, RecordBuf, Records};
@@ -150,16 +150,27 @@ fn handle(
     selector: &mut Selector,
     sink: &mut dyn RecordSink,
 ) -> Result<Read, Fatal> {
+    // The filter judges most records on their bytes: rejected ones are
+    // not even decoded (unless -E wants them).
+    let mut passed = false;
     if !initial && !sink.wants_rejects() {
-        if let Some(offer) = selector.offer_unread(bytes) {
-            return Ok(if offer.stop { Read::LimitReached } else { Read::Finished });
+        match selector.prejudge(bytes) {
+            Prejudged::Rejected(offer) => {
+                return Ok(if offer.stop { Read::LimitReached } else { Read::Finished });
+            }
+            Prejudged::Passed => passed = true,
+            Prejudged::Unknown => {}
         }
     }
     if let Err(e) = rb.decode(bytes) {
         diag::log(&opts.prog, &format!("record at byte offset {offset}: {e}"));
         return Ok(Read::Finished);
     }
-    let offer = selector.offer(rb.record_mut(), initial);
+    let offer = if passed {
+        selector.offer_prejudged(rb.record_mut(), initial)
+    } else {
+        selector.offer(rb.record_mut(), initial)
+    };
     let item =
         Item { record: rb.record(), bytes, offset, initial, modified: offer.modified, start_mar };
     match offer.verdict {

@@ -21,12 +21,14 @@ mod gen;
 mod lookup;
 mod node;
 mod numbers;
+mod prog;
 mod qual;
 mod raw;
 mod syntax;
 
 use crate::record::field::ViewOptions;
 use crate::record::{Record, Slot};
+use node::Fields;
 use std::fmt;
 
 /// A compiled filter expression.
@@ -42,7 +44,8 @@ pub struct Filter {
     /// [`Filter::matches_bytes`] can judge records of this filter from
     /// their DSRs ([`bytes`]), or even straight from their bytes ([`raw`]).
     bytes_ok: bool,
-    raw_ok: bool,
+    /// The filter flattened for [`raw`] (filters of the fields it reads).
+    raw: Option<prog::Program>,
     /// The filter reads the TCP object.
     reads_net: bool,
     /// The DSRs [`Filter::matches_bytes`] decodes.
@@ -142,7 +145,7 @@ impl Filter {
         Ok(Filter {
             reads_key: root.reads_key(),
             bytes_ok: !reads_raw && !root.reads_float(),
-            raw_ok: root.reads_only(raw::supports),
+            raw: if root.reads_only(raw::supports) { prog::Program::compile(&root) } else { None },
             reads_net: root.reads_any(raw::is_net),
             bytes_slots: bytes::SlotBits::of(&own),
             port_direction: false,
@@ -197,15 +200,15 @@ impl Filter {
     /// filter on values only the whole record gives: durations, rates,
     /// loads, ASN/country-code DSRs). For clients that only select records.
     pub fn matches_bytes(&self, record: &[u8]) -> Option<bool> {
-        if self.raw_ok {
-            if let Some(view) =
-                raw::RawView::new(record, &self.view, self.reads_net, self.port_direction)
-            {
-                let ctx = node::Ctx { scale: self.scale };
-                return Some(self.root.eval(&view, &ctx).unwrap_or(false));
-            }
-        }
-        bytes::matches(self, record)
+        self.matches_raw(record).or_else(|| bytes::matches(self, record))
+    }
+
+    /// The verdict straight from the stored bytes ([`raw`]), if it can
+    /// be given.
+    fn matches_raw(&self, record: &[u8]) -> Option<bool> {
+        let program = self.raw.as_ref()?;
+        let view = raw::RawView::new(record, &self.view, self.reads_net, self.port_direction)?;
+        Some(program.run(|field| view.int(field)))
     }
 
     /// The verdicts of the two bytes-level readers [`Filter::matches_bytes`]
@@ -214,15 +217,7 @@ impl Filter {
     /// [`Filter::matches`].
     #[doc(hidden)]
     pub fn matches_bytes_each(&self, record: &[u8]) -> [Option<bool>; 2] {
-        let raw = if self.raw_ok {
-            raw::RawView::new(record, &self.view, self.reads_net, self.port_direction).map(|view| {
-                let ctx = node::Ctx { scale: self.scale };
-                self.root.eval(&view, &ctx).unwrap_or(false)
-            })
-        } else {
-            None
-        };
-        [raw, bytes::matches(self, record)]
+        [self.matches_raw(record), bytes::matches(self, record)]
     }
 
     /// True when `record` passes the filter.

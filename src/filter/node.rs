@@ -47,7 +47,19 @@ pub trait Fields {
 impl IntTest {
     #[inline]
     fn eval<F: Fields>(&self, view: &F) -> bool {
-        let mut a: i64 = view.int(self.field).map_or(-1, |v| v as i64);
+        self.holds(view.int(self.field))
+    }
+
+    /// The test on a field's value (`None`: the real tools read -1).
+    #[inline]
+    pub fn holds(&self, value: Option<u64>) -> bool {
+        self.holds_as_read(value.map_or(-1, |v| v as i64))
+    }
+
+    /// The test on a field's value as the real tools read it (-1 for
+    /// a missing one).
+    #[inline]
+    pub fn holds_as_read(&self, mut a: i64) -> bool {
         if let Some(m) = self.mask {
             a &= m as i64;
         }

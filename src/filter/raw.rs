@@ -140,10 +140,14 @@ fn be32(b: &[u8], at: usize) -> Option<u32> {
 
 /// A big-endian counter of `width` bytes at `at`, 0 past the end (the
 /// counter decoder's rule).
+#[inline]
 fn counter(b: &[u8], at: usize, width: usize) -> u64 {
-    match b.get(at..at + width) {
-        Some(v) => v.iter().fold(0u64, |acc, x| acc << 8 | u64::from(*x)),
-        None => 0,
+    let Some(v) = b.get(at..at + width) else { return 0 };
+    match *v {
+        [a] => u64::from(a),
+        [a, b] => u64::from(u16::from_be_bytes([a, b])),
+        [a, b, c, d] => u64::from(u32::from_be_bytes([a, b, c, d])),
+        _ => v.iter().fold(0u64, |acc, x| acc << 8 | u64::from(*x)),
     }
 }
 
