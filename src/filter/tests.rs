@@ -511,7 +511,7 @@ const WHOLE: &[&str] = &[
 
 #[test]
 fn random_text_never_panics_the_compiler() {
-    let mut r = Rng(0x5eed_0f_f117e5);
+    let mut r = Rng(0x5eed_0ff1_17e5);
     let options = CompileOptions { resolve_names: false };
     let http = rec(tcp_flow(0x02, 0x12, 0));
     let records = [http, rec(Flow::default()), Record::Mar(Mar::default())];
