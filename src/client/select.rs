@@ -197,6 +197,12 @@ impl Selector {
         }
     }
 
+    /// Whether selecting a record the filter passed reads more than its
+    /// header (`-e` reads the user data, a time range the times).
+    pub fn reads_more_than_counters(&self) -> bool {
+        self.grep.is_some() || self.time.is_some()
+    }
+
     /// [`Selector::offer`] for a record [`Selector::prejudge`] passed.
     pub fn offer_prejudged(&mut self, record: &mut Record, initial: bool) -> Offer {
         self.offer_judged(record, initial, true)
