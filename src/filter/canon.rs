@@ -669,7 +669,6 @@ impl<'s, 'a> View<'s, 'a> {
     }
 
     fn net(&self, field: IntField) -> Option<u64> {
-        use IntField::*;
         let (spkts, dpkts) = self.metrics().map_or((0, 0), |m| (m.0.pkts, m.1.pkts));
         if let Some(v) = self.corrected() {
             return net_field(v.net(), v.flow.network.as_ref(), field, spkts, dpkts);
@@ -707,21 +706,8 @@ impl<'s, 'a> View<'s, 'a> {
             other => return net_field(&canon_object(other), p.network, field, spkts, dpkts),
         };
         let (subtype, status, options, sflags, dflags, sbase, dbase) = tcp;
-        // ra clears the flags of a side that sent nothing (TCP_INIT keeps
-        // its source flags: it has no destination side).
-        let sflags = if spkts == 0 && subtype != net_subtype::TCP_INIT { 0 } else { sflags };
-        let dflags = if dpkts == 0 { 0 } else { dflags };
-        Some(match field {
-            NetSubtype => subtype as u64,
-            NetStatus => status as u64,
-            NetTcpOptions => options as u64,
-            NetIcmpType => (status & 0xff) as u64,
-            NetSrcFlags => sflags as u64,
-            NetDstFlags => dflags as u64,
-            NetSrcSeqBase => sbase as u64,
-            NetDstSeqBase => dbase as u64,
-            _ => return None,
-        })
+        let tcp = TcpWords { subtype, status, options, sflags, dflags, sbase, dbase };
+        tcp.field(field, spkts, dpkts)
     }
 
     /// The value of a float field; `None` where the real tools read -1.
@@ -829,6 +815,42 @@ fn key_fast(key: &FlowKey, field: IntField) -> Option<Option<u64>> {
 }
 
 /// A field of the network object as the canonical view holds it.
+/// A TCP object's words as the filter reads them straight from a record
+/// (from the model, or from the stored bytes: `filter::raw`).
+#[derive(Clone, Copy, Debug)]
+pub struct TcpWords {
+    pub subtype: u8,
+    pub status: u32,
+    pub options: u32,
+    pub sflags: u8,
+    pub dflags: u8,
+    pub sbase: u32,
+    pub dbase: u32,
+}
+
+impl TcpWords {
+    /// One of the TCP object's fields, given the packets each side sent.
+    pub fn field(&self, field: IntField, spkts: u64, dpkts: u64) -> Option<u64> {
+        use IntField::*;
+        // ra clears the flags of a side that sent nothing (TCP_INIT keeps
+        // its source flags: it has no destination side).
+        let sflags =
+            if spkts == 0 && self.subtype != net_subtype::TCP_INIT { 0 } else { self.sflags };
+        let dflags = if dpkts == 0 { 0 } else { self.dflags };
+        Some(match field {
+            NetSubtype => self.subtype as u64,
+            NetStatus => self.status as u64,
+            NetTcpOptions => self.options as u64,
+            NetIcmpType => (self.status & 0xff) as u64,
+            NetSrcFlags => sflags as u64,
+            NetDstFlags => dflags as u64,
+            NetSrcSeqBase => self.sbase as u64,
+            NetDstSeqBase => self.dbase as u64,
+            _ => return None,
+        })
+    }
+}
+
 fn net_field(
     net: &NetObject,
     network: Option<&Network>,

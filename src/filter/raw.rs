@@ -16,7 +16,7 @@
 //! DSR walk that does not reach the record's end, a read DSR that comes
 //! twice or in an odd form, IPv4/IPv6 keys other than plain 5-tuples.
 
-use super::canon::{Dsr, FloatField, IntField, KeyImage, MacField};
+use super::canon::{Dsr, FloatField, IntField, KeyImage, MacField, TcpWords};
 use super::node::Fields;
 use crate::codec::view::key_of;
 use crate::record::field::ViewOptions;
@@ -40,14 +40,6 @@ pub fn supports(field: IntField) -> bool {
             | DstPkts
             | DstBytes
             | DstAppBytes
-            | NetSubtype
-            | NetStatus
-            | NetTcpOptions
-            | NetIcmpType
-            | NetSrcFlags
-            | NetDstFlags
-            | NetSrcSeqBase
-            | NetDstSeqBase
             | AttrQual
             | AttrSrcTtl
             | AttrSrcTos
@@ -55,7 +47,7 @@ pub fn supports(field: IntField) -> bool {
             | AttrDstTtl
             | AttrDstTos
             | AttrDstIpId
-    )
+    ) || is_net(field)
 }
 
 /// Whether `field` is one of the TCP object's.
@@ -103,15 +95,7 @@ enum Key {
 enum Net {
     Absent,
     Empty,
-    Tcp {
-        subtype: u8,
-        status: u32,
-        options: u32,
-        sflags: u8,
-        dflags: u8,
-        sbase: u32,
-        dbase: u32,
-    },
+    Tcp(TcpWords),
     /// An object only a decode reads (ICMP, ESP, RTP, ...).
     Other,
 }
@@ -227,7 +211,7 @@ impl<'a> RawView<'a> {
             let direction = qual & family::DIRECTION != 0;
             match proto {
                 ipproto::TCP if !direction => {
-                    if let Net::Tcp { status, .. } = net {
+                    if let Net::Tcp(TcpWords { status, .. }) = net {
                         match status & (tcp_status::SYN | tcp_status::SYN_ACK) {
                             tcp_status::SYN_ACK => return None,
                             0 if opts.known_tcp_service.is_some() => return None,
@@ -244,7 +228,7 @@ impl<'a> RawView<'a> {
                 key,
                 Key::V4 { proto: ipproto::TCP, .. } | Key::V6 { proto: ipproto::TCP, .. }
             );
-            let start_seen = matches!(net, Net::Tcp { status, .. }
+            let start_seen = matches!(net, Net::Tcp(TcpWords { status, .. })
                 if status & (tcp_status::SYN | tcp_status::SYN_ACK) != 0);
             if tcp && !start_seen {
                 return None;
@@ -319,26 +303,9 @@ impl<'a> RawView<'a> {
     }
 
     fn net_field(&self, field: IntField) -> Option<u64> {
-        use IntField::*;
-        let Net::Tcp { subtype, status, options, sflags, dflags, sbase, dbase } = self.net else {
-            return None;
-        };
+        let Net::Tcp(tcp) = self.net else { return None };
         let (spkts, dpkts) = self.metrics.map_or((0, 0), |m| (m[0], m[3]));
-        // ra clears the flags of a side that sent nothing (TCP_INIT keeps
-        // its source flags: it has no destination side).
-        let sflags = if spkts == 0 && subtype != network_subtype::TCP_INIT { 0 } else { sflags };
-        let dflags = if dpkts == 0 { 0 } else { dflags };
-        Some(match field {
-            NetSubtype => subtype as u64,
-            NetStatus => status as u64,
-            NetTcpOptions => options as u64,
-            NetIcmpType => (status & 0xff) as u64,
-            NetSrcFlags => sflags as u64,
-            NetDstFlags => dflags as u64,
-            NetSrcSeqBase => sbase as u64,
-            NetDstSeqBase => dbase as u64,
-            _ => return None,
-        })
+        tcp.field(field, spkts, dpkts)
     }
 
     fn attr_field(&self, field: IntField) -> Option<u64> {
@@ -463,7 +430,7 @@ fn read_net(dsr: &[u8]) -> Net {
     let byte = |at: usize| b.get(at).copied().unwrap_or(0);
     match (st, b.len()) {
         (network_subtype::EMPTY, 0) => Net::Empty,
-        (network_subtype::TCP_PERF, 116) => Net::Tcp {
+        (network_subtype::TCP_PERF, 116) => Net::Tcp(TcpWords {
             subtype: st,
             status: w(0),
             options: w(8),
@@ -473,8 +440,8 @@ fn read_net(dsr: &[u8]) -> Net {
             sflags: byte(66),
             dbase: w(80),
             dflags: byte(114),
-        },
-        (network_subtype::TCP_INIT, 16) => Net::Tcp {
+        }),
+        (network_subtype::TCP_INIT, 16) => Net::Tcp(TcpWords {
             subtype: st,
             status: w(0),
             sbase: w(4),
@@ -482,8 +449,8 @@ fn read_net(dsr: &[u8]) -> Net {
             sflags: byte(14),
             dflags: 0,
             dbase: 0,
-        },
-        (network_subtype::TCP_STATUS, 8) => Net::Tcp {
+        }),
+        (network_subtype::TCP_STATUS, 8) => Net::Tcp(TcpWords {
             subtype: st,
             status: w(0),
             options: 0,
@@ -491,7 +458,7 @@ fn read_net(dsr: &[u8]) -> Net {
             dflags: byte(5),
             sbase: 0,
             dbase: 0,
-        },
+        }),
         _ => Net::Other,
     }
 }
