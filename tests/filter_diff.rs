@@ -506,11 +506,15 @@ fn predict(f: &Filter, archives: &[(Vec<Record>, Vec<String>)]) -> (i32, Vec<Str
     let mut lines = Vec::new();
     let mut status = None;
     for (recs, full) in archives {
-        let mut any = false;
+        // The exit status is 0 when a record passed, the input's initial
+        // MAR (its first record) aside.
+        let mut passed = 0;
         let mut n = 0;
-        for r in recs {
+        for (i, r) in recs.iter().enumerate() {
             let pass = f.matches(r);
-            any |= pass;
+            if pass && i > 0 {
+                passed += 1;
+            }
             if !r.is_mar() {
                 if pass {
                     lines.push(full[n].clone());
@@ -518,7 +522,7 @@ fn predict(f: &Filter, archives: &[(Vec<Record>, Vec<String>)]) -> (i32, Vec<Str
                 n += 1;
             }
         }
-        status.get_or_insert(if any { 0 } else { 1 });
+        status.get_or_insert(if passed > 0 { 0 } else { 1 });
     }
     (status.unwrap_or(1), lines)
 }
