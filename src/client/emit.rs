@@ -180,6 +180,14 @@ impl RecordSink for Emitter {
         self.write_one(item, item.record, is_flow)
     }
 
+    fn wants_whole_records(&self) -> bool {
+        self.targets.is_empty() || self.rmon || self.targets.iter().any(|t| t.filter.is_some())
+    }
+
+    fn wants_rejects(&self) -> bool {
+        self.targets.iter().any(|t| t.except)
+    }
+
     fn reject(&mut self, item: &Item) -> Result<(), Fatal> {
         // argus never writes an input's start MAR to the -E file as a record.
         let start_mar =

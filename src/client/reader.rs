@@ -10,12 +10,13 @@
 //! rejected records go to the role's [`RecordSink`].
 
 use super::options::{ClientOptions, InputSpec};
-use super::select::{Selector, Verdict};
+use super::select::{Prejudged, Selector, Verdict};
 use super::totals::Totals;
 use crate::archive::{self, remote::Endpoint, Input, Source};
-use crate::codec::{End, RecordBuf, Records};
+use crate::codec::{DecodeOptions, End, RecordBuf, Records, SlotSet};
 use crate::diag::{self, Fatal};
 use crate::record::Record;
+use crate::record::Slot;
 
 /// One record handed to a role.
 pub struct Item<'a> {
@@ -47,6 +48,19 @@ pub trait RecordSink {
     /// A record failed the filter (for `-E`).
     fn reject(&mut self, _item: &Item) -> Result<(), Fatal> {
         Ok(())
+    }
+    /// Whether [`RecordSink::accept`] reads more of a record than its
+    /// header and counters (printing, `-w` filters, `-M rmon`): when it
+    /// does not, records the filter passed on their bytes are decoded only
+    /// that far.
+    fn wants_whole_records(&self) -> bool {
+        true
+    }
+
+    /// Whether [`RecordSink::reject`] does anything: when it does not, the
+    /// reader may reject records on their bytes without decoding them.
+    fn wants_rejects(&self) -> bool {
+        true
     }
 }
 
@@ -92,7 +106,7 @@ pub fn read_all(
     selector: &mut Selector,
     sink: &mut dyn RecordSink,
 ) -> Result<Ended, Fatal> {
-    let mut rb = RecordBuf::new();
+    let mut rb = Decoders::new();
     let remote_filter = opts.filter.remote.as_deref();
     for (source, range) in sources(opts)? {
         if !selector.wants_more() {
@@ -126,6 +140,20 @@ pub fn read_all(
     Ok(Ended::Done)
 }
 
+/// The record decoders of a run: whole records, and the header and
+/// counters only (what writing a selected record to a file needs).
+struct Decoders {
+    whole: RecordBuf,
+    counters: RecordBuf,
+}
+
+impl Decoders {
+    fn new() -> Decoders {
+        let counters = DecodeOptions::read_only(SlotSet::of(&[Slot::Metrics]));
+        Decoders { whole: RecordBuf::new(), counters: RecordBuf::with_options(counters) }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Read {
     Finished,
@@ -137,7 +165,7 @@ enum Read {
 #[allow(clippy::too_many_arguments)]
 fn handle(
     opts: &ClientOptions,
-    rb: &mut RecordBuf,
+    rb: &mut Decoders,
     bytes: &[u8],
     offset: u64,
     initial: bool,
@@ -145,11 +173,29 @@ fn handle(
     selector: &mut Selector,
     sink: &mut dyn RecordSink,
 ) -> Result<Read, Fatal> {
+    // The filter judges most records on their bytes: rejected ones are
+    // not even decoded (unless -E wants them).
+    let mut passed = false;
+    if !initial && !sink.wants_rejects() {
+        match selector.prejudge(bytes) {
+            Prejudged::Rejected(offer) => {
+                return Ok(if offer.stop { Read::LimitReached } else { Read::Finished });
+            }
+            Prejudged::Passed => passed = true,
+            Prejudged::Unknown => {}
+        }
+    }
+    let lean = passed && !sink.wants_whole_records() && !selector.reads_more_than_counters();
+    let rb = if lean { &mut rb.counters } else { &mut rb.whole };
     if let Err(e) = rb.decode(bytes) {
         diag::log(&opts.prog, &format!("record at byte offset {offset}: {e}"));
         return Ok(Read::Finished);
     }
-    let offer = selector.offer(rb.record_mut(), initial);
+    let offer = if passed {
+        selector.offer_prejudged(rb.record_mut(), initial)
+    } else {
+        selector.offer(rb.record_mut(), initial)
+    };
     let item =
         Item { record: rb.record(), bytes, offset, initial, modified: offer.modified, start_mar };
     match offer.verdict {
@@ -169,7 +215,7 @@ fn read_input(
     input: &mut Input,
     selector: &mut Selector,
     sink: &mut dyn RecordSink,
-    rb: &mut RecordBuf,
+    rb: &mut Decoders,
 ) -> Result<Read, Fatal> {
     let mut start_mar: Vec<u8> = Vec::new();
     let poll = opts.has_mode("poll");
@@ -225,7 +271,7 @@ fn read_range(
     stop: u64,
     selector: &mut Selector,
     sink: &mut dyn RecordSink,
-    rb: &mut RecordBuf,
+    rb: &mut Decoders,
 ) -> Result<Read, Fatal> {
     let name = input.name().to_string();
     let Some(buf) = input.bytes() else {

@@ -36,6 +36,17 @@ pub enum Verdict {
     Skip,
 }
 
+/// The outcome of [`Selector::prejudge`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prejudged {
+    /// The filter rejects the record: this is its offer.
+    Rejected(Offer),
+    /// The filter passes it.
+    Passed,
+    /// Decode the record and offer it.
+    Unknown,
+}
+
 /// The outcome of [`Selector::offer`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Offer {
@@ -90,11 +101,16 @@ impl Selector {
             None => None,
         };
         let rmon = opts.has_mode("rmon");
+        let direction = if rmon { PortDirection::default() } else { opts.port_direction };
+        let mut filter = filter;
+        if let Some(f) = filter.as_mut() {
+            f.set_port_direction(direction.any());
+        }
         Ok(Selector {
             filter,
             grep,
             strip: opts.strip.filter(|m| !m.keeps_all()),
-            direction: if rmon { PortDirection::default() } else { opts.port_direction },
+            direction,
             time: opts.time_range.clone(),
             counter: InputCounter::new(&opts.limits),
             totals: Totals::default(),
@@ -120,6 +136,11 @@ impl Selector {
     /// Runs one record through the selection; `initial` marks an input's
     /// initial MAR.
     pub fn offer(&mut self, record: &mut Record, initial: bool) -> Offer {
+        self.offer_judged(record, initial, false)
+    }
+
+    /// `passed`: the filter already passed the record (on its bytes).
+    fn offer_judged(&mut self, record: &mut Record, initial: bool, passed: bool) -> Offer {
         match record.header().class {
             RecordClass::Mar => self.totals.mar_records += 1,
             RecordClass::Event => self.totals.event_records += 1,
@@ -140,7 +161,7 @@ impl Selector {
                 fix_direction(&self.direction, f);
             }
         }
-        let verdict = self.judge(record, initial);
+        let verdict = self.judge(record, initial, passed);
         let stop = if initial {
             self.counter.after_initial_mar();
             false
@@ -150,8 +171,45 @@ impl Selector {
         Offer { verdict, modified, stop }
     }
 
-    fn judge(&mut self, record: &Record, initial: bool) -> Verdict {
-        if let Some(f) = &self.filter {
+    /// Judges a record by the filter on its stored bytes alone (`bytes`:
+    /// one record read, not an input's initial MAR), before it is decoded.
+    /// A record rejected there is counted and rejected without decoding;
+    /// one that passes is decoded and offered with
+    /// [`Selector::offer_prejudged`], which does not run the filter again.
+    pub fn prejudge(&mut self, bytes: &[u8]) -> Prejudged {
+        // Stripped DSRs change what the filter sees.
+        if self.strip.is_some() {
+            return Prejudged::Unknown;
+        }
+        let Some(f) = self.filter.as_ref() else { return Prejudged::Unknown };
+        match f.matches_bytes(bytes) {
+            None => Prejudged::Unknown,
+            Some(true) => Prejudged::Passed,
+            Some(false) => {
+                // The filter judges flow, NetFlow and event records only.
+                match RecordClass::from_nibble(bytes.first().map_or(0, |b| b >> 4)) {
+                    RecordClass::Event => self.totals.event_records += 1,
+                    _ => self.totals.far_records += 1,
+                }
+                let stop = self.counter.after_record();
+                Prejudged::Rejected(Offer { verdict: Verdict::Reject, modified: false, stop })
+            }
+        }
+    }
+
+    /// Whether selecting a record the filter passed reads more than its
+    /// header (`-e` reads the user data, a time range the times).
+    pub fn reads_more_than_counters(&self) -> bool {
+        self.grep.is_some() || self.time.is_some()
+    }
+
+    /// [`Selector::offer`] for a record [`Selector::prejudge`] passed.
+    pub fn offer_prejudged(&mut self, record: &mut Record, initial: bool) -> Offer {
+        self.offer_judged(record, initial, true)
+    }
+
+    fn judge(&mut self, record: &Record, initial: bool, passed: bool) -> Verdict {
+        if let Some(f) = self.filter.as_ref().filter(|_| !passed) {
             if !f.matches(record) {
                 return Verdict::Reject;
             }
