@@ -9,6 +9,7 @@ mod cases;
 mod codec;
 mod dispatch;
 mod filter_diff;
+mod hostile;
 mod install;
 mod live;
 mod print;
