@@ -46,7 +46,12 @@ pub fn argus_conf(data: &[u8]) {
     for e in crate::conf::parse(&text) {
         let _ = crate::conf::yes(&e.value);
     }
-    let _ = crate::roles::argus::parse_options(&[], Some(&text));
+    if let Ok(o) = crate::roles::argus::parse_options(&[], Some(&text)) {
+        // ARGUS_ENV pairs go to `set_var` later, which panics on these.
+        for (k, v) in &o.env {
+            assert!(!k.is_empty() && !k.contains(['=', '\0']) && !v.contains('\0'), "{k:?}={v:?}");
+        }
+    }
 }
 
 /// An rc file (`~/.rarc`, `-F file`) applied to ra's options.

@@ -707,3 +707,80 @@ fn every_fuzz_target_survives_seeded_mutations() {
         argus_tool::fuzzing::mutate_and_run(&seeds, 300, SEED ^ salt_of(t.name), t.run);
     }
 }
+
+// ------------------------------------------------------------------ remote
+
+/// A hostile argus server: `ra -S` against a server that sends a recorded
+/// session cut short, with bits flipped, an error record, or garbage, and
+/// then closes. ra must end with at most one line naming the server, and
+/// print every record that arrived whole.
+#[test]
+fn ra_survives_hostile_servers() {
+    use std::io::{Read, Write};
+    let dir = util::TempDir::new("hostile-remote");
+    let session =
+        std::fs::read(util::shared_reference().join("vectors/remote/remote_session_start.bin"))
+            .expect("recorded session");
+    let mut rng = Rng::new(561);
+    let mut payloads: Vec<(String, Vec<u8>)> = vec![
+        ("empty".into(), vec![]),
+        ("error-mar-header".into(), vec![0x83, 0x82, 0x00, 0x01]),
+        ("garbage".into(), rng.bytes(700)),
+        ("http".into(), b"HTTP/1.0 400 Bad Request\r\n\r\n".to_vec()),
+    ];
+    for cut in [3, 15, 16, 100, INITIAL_MAR, INITIAL_MAR + 3, session.len() / 2, session.len() - 1]
+    {
+        payloads.push((format!("cut{cut}"), session[..cut].to_vec()));
+    }
+    for k in 0..4 {
+        let mut d = session.clone();
+        for _ in 0..1 + rng.below(4) {
+            let i = rng.below(d.len());
+            d[i] ^= 1 << rng.below(8);
+        }
+        payloads.push((format!("flip{k}"), d));
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().unwrap().port();
+    let to_send = payloads.clone();
+    let server = std::thread::spawn(move || {
+        for (_, bytes) in to_send {
+            let Ok((mut s, _)) = listener.accept() else { return };
+            let _ = s.write_all(&bytes);
+            // Take what the client says (FILTER/START), then hang up.
+            let _ = s.set_read_timeout(Some(Duration::from_millis(200)));
+            let _ = s.read(&mut [0u8; 512]);
+        }
+    });
+    let server_name = format!("127.0.0.1:{port}");
+    let mut failures = Vec::new();
+    let mut most_printed = 0;
+    for (name, bytes) in &payloads {
+        let what = format!("ra -S {name}");
+        let o = run_limited(
+            util::role("ra").args(["-X", "-M", "man", "-n", "-L", "-1", "-S", &server_name]),
+            dir.path(),
+            RUN_TIMEOUT,
+        );
+        if let Err(e) = assert_survived(&o, &what) {
+            failures.push(e);
+            continue;
+        }
+        let msgs = o.messages();
+        if msgs.len() > 1 || msgs.iter().any(|m| !m.contains(&server_name)) {
+            failures.push(format!("{what}: expected at most one line naming the server: {msgs:?}"));
+        }
+        // Records that arrived whole are printed (the initial MAR included).
+        let whole = Records::new(bytes).count();
+        most_printed = most_printed.max(lines(&o.stdout).len());
+        if name.starts_with("cut") && lines(&o.stdout).len() != whole {
+            failures.push(format!(
+                "{what}: {} records printed, {whole} arrived whole",
+                lines(&o.stdout).len()
+            ));
+        }
+    }
+    server.join().expect("server thread");
+    assert!(most_printed >= 3, "no session reached its records ({most_printed} lines at most)");
+    report(failures, payloads.len());
+}
