@@ -42,7 +42,8 @@ pub fn parse(text: &str) -> Vec<Entry> {
 
 /// argus's yes/no test: a value starting with "yes" (any case) is true.
 pub fn yes(v: &str) -> bool {
-    v.len() >= 3 && v[..3].eq_ignore_ascii_case("yes")
+    // Bytes, not `&v[..3]`: a multi-byte character across byte 3 would panic.
+    v.as_bytes().get(..3).is_some_and(|p| p.eq_ignore_ascii_case(b"yes"))
 }
 
 #[cfg(test)]
@@ -57,5 +58,6 @@ mod tests {
         assert_eq!((e[1].value.as_str(), e[1].quoted), ("ab", true));
         assert_eq!(e[2].value, "1");
         assert!(yes("Yes please") && !yes("no") && !yes("y"));
+        assert!(!yes("ééé") && !yes("yé"), "multi-byte values are not yes, and do not panic");
     }
 }

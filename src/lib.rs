@@ -17,6 +17,7 @@ pub mod diag;
 pub mod dispatch;
 pub mod filter;
 pub mod flow;
+pub mod fuzzing;
 pub mod names;
 pub mod output;
 pub mod print;

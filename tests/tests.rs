@@ -12,6 +12,7 @@ mod daemon;
 mod dispatch;
 mod filter_diff;
 mod gen_capture;
+mod hostile;
 mod install;
 mod live;
 mod load;

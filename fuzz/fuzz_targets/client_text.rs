@@ -1,9 +1,6 @@
-//! The client's text parsers on arbitrary bytes: rc files, `-t` time
-//! ranges, `-N` limits and the getopt scanner. Errors are fine; panics are
-//! not.
+//! `argus_tool::fuzzing::client_text` (see that module for what it checks).
 #![no_main]
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    argus_tool::client::fuzz_text(data);
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    (argus_tool::fuzzing::target("client_text").expect("listed target"))(data);
 });

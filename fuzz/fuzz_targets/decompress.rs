@@ -1,12 +1,6 @@
-//! Magic-byte sniffing and every decompressor, then the record scanner on
-//! whatever comes out.
+//! `argus_tool::fuzzing::decompress` (see that module for what it checks).
 #![no_main]
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(out) = argus_tool::archive::decompress::decompress_all(data) {
-        for r in argus_tool::codec::Records::new(&out) {
-            let _ = argus_tool::codec::decode(r.bytes);
-        }
-    }
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    (argus_tool::fuzzing::target("decompress").expect("listed target"))(data);
 });

@@ -1,9 +1,6 @@
-//! The client side of the port-561 handshake against arbitrary server
-//! bytes, then the record stream that follows.
+//! `argus_tool::fuzzing::remote_handshake` (see that module for what it checks).
 #![no_main]
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let _ = argus_tool::archive::remote::handshake_with(data, Some("tcp"));
-    let _ = argus_tool::archive::remote::handshake_with(data, None);
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    (argus_tool::fuzzing::target("remote_handshake").expect("listed target"))(data);
 });

@@ -1,8 +1,6 @@
-//! The server side of the port-561 protocol: whatever a remote client
-//! sends is split into commands and any filter in it compiled.
+//! `argus_tool::fuzzing::server_commands` (see that module for what it checks).
 #![no_main]
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    argus_tool::output::server::protocol::fuzz_commands(data);
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    (argus_tool::fuzzing::target("server_commands").expect("listed target"))(data);
 });

@@ -37,6 +37,27 @@ pub mod linktype {
     pub const IPV4: u16 = 228;
     pub const IPV6: u16 = 229;
     pub const LINUX_SLL2: u16 = 276;
+    /// Every link type above plus an unknown one (0xffff), for the
+    /// packet-decoding fuzz target.
+    pub const ALL: [u16; 17] = [
+        NULL,
+        ETHERNET,
+        PPP,
+        RAW_12,
+        RAW_14,
+        PPP_HDLC,
+        PPP_ETHER,
+        RAW,
+        C_HDLC,
+        IEEE802_11,
+        LOOP,
+        LINUX_SLL,
+        IEEE802_11_RADIOTAP,
+        IPV4,
+        IPV6,
+        LINUX_SLL2,
+        0xffff,
+    ];
 }
 
 /// One captured packet, borrowed from the reader's buffer.

@@ -39,7 +39,10 @@ pub fn mktime(tm: &mut Tm) -> i64 {
 
 /// Sets `TZ` for this process (argus's `setenv("TZ", ...); tzset()`).
 /// Called while options are parsed, before any thread exists.
+/// A NUL ends the zone, as it ends setenv's C string (an rc file can hold
+/// one; `set_var` would panic on it).
 pub fn set_timezone(zone: &str) {
+    let zone = zone.split('\0').next().unwrap_or_default();
     std::env::set_var("TZ", zone);
     // SAFETY: tzset has no preconditions; it re-reads TZ.
     unsafe { tzset() }

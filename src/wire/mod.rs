@@ -92,9 +92,9 @@ pub fn be32(d: &[u8], off: usize) -> Option<u32> {
 /// Fuzzing entry point: the first byte picks a link type, the rest is a
 /// frame, decoded down to its flow key; must never panic.
 pub fn fuzz_decode(data: &[u8]) {
-    const TYPES: [u16; 14] = [0, 1, 9, 12, 50, 101, 104, 105, 108, 113, 127, 228, 229, 276];
+    use crate::capture::linktype::ALL;
     let Some((&sel, frame)) = data.split_first() else { return };
-    let lt = TYPES[usize::from(sel) % TYPES.len()];
+    let lt = ALL[usize::from(sel) % ALL.len()];
     for wire_len in [frame.len() as u32, 0, u32::MAX] {
         if let Some(f) = decode(lt, frame, wire_len) {
             let _ = crate::flow::key::create(&f);

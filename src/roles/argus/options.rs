@@ -544,8 +544,12 @@ fn apply_conf(o: &mut Options, text: &str, file: &str) -> Result<(), String> {
                 }
                 o.pcap_buf = Some(n.clamp(0, i64::from(i32::MAX)) as i32);
             }
+            // No NUL anywhere: the variable is set with `set_var`, which
+            // panics on one.
             "ARGUS_ENV" => match v.split_once('=') {
-                Some((k, val)) if !k.is_empty() => o.env.push((k.to_string(), val.to_string())),
+                Some((k, val)) if !k.is_empty() && !v.contains('\0') => {
+                    o.env.push((k.to_string(), val.to_string()))
+                }
                 _ => return Err(at("expected NAME=value")),
             },
             "ARGUS_ACCESS_ALLOW" | "ARGUS_ACCESS_DENY" => {

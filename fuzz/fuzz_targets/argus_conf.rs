@@ -1,0 +1,6 @@
+//! `argus_tool::fuzzing::argus_conf` (see that module for what it checks).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    (argus_tool::fuzzing::target("argus_conf").expect("listed target"))(data);
+});
