@@ -15,6 +15,7 @@ pub mod limits;
 pub mod localtime;
 pub mod modes;
 pub mod options;
+pub mod parallel;
 pub mod printing;
 pub mod rc;
 pub mod reader;

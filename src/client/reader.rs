@@ -13,7 +13,7 @@ use super::options::{ClientOptions, InputSpec};
 use super::select::{Selector, Verdict};
 use super::totals::Totals;
 use crate::archive::{self, remote::Endpoint, Input, Source};
-use crate::codec::{End, RecordBuf, Records};
+use crate::codec::{DecodeOptions, End, RecordBuf, Records};
 use crate::diag::{self, Fatal};
 use crate::record::Record;
 
@@ -86,13 +86,15 @@ pub fn sources(opts: &ClientOptions) -> Result<Vec<Planned>, Fatal> {
     Ok(out)
 }
 
-/// Reads every input through `selector` into `sink`.
+/// Reads every input through `selector` into `sink`, one record after the
+/// other, decoding what `decode` asks for.
 pub fn read_all(
     opts: &ClientOptions,
     selector: &mut Selector,
     sink: &mut dyn RecordSink,
+    decode: DecodeOptions,
 ) -> Result<Ended, Fatal> {
-    let mut rb = RecordBuf::new();
+    let mut rb = RecordBuf::with_options(decode);
     let remote_filter = opts.filter.remote.as_deref();
     for (source, range) in sources(opts)? {
         if !selector.wants_more() {
