@@ -494,7 +494,7 @@ mod tests {
             assert_eq!(w[0].1, w[1].0);
         }
         let starts: Vec<usize> = runs.iter().map(|r| r.0).collect();
-        assert_eq!(starts, vec![0, 20, 48, 60]);
+        assert_eq!(starts, vec![0, 36, 80, 100]);
     }
 
     #[test]
