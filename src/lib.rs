@@ -22,4 +22,5 @@ pub mod output;
 pub mod print;
 pub mod record;
 pub mod roles;
+pub mod sort;
 pub mod wire;

@@ -50,6 +50,8 @@ pub struct Emitter {
     source: OnceLock<Mar>,
     /// Output ranks or order-dependent columns: one record after the other.
     ordered: bool,
+    /// `-M rmon` hands flows on twice (ra); rasort only relabels.
+    rmon_twice: bool,
 }
 
 /// One record to write to one `-w`/`-E` file.
@@ -136,7 +138,17 @@ impl Emitter {
             rmon: opts.print.rmon,
             source: OnceLock::new(),
             ordered,
+            rmon_twice: true,
         })
+    }
+
+    /// The output rules of rasort's sorted records: events are printed
+    /// like flows, and `-M rmon` changes labels only.
+    pub fn for_sorted(opts: &ClientOptions) -> Result<Emitter, Fatal> {
+        let mut e = Emitter::new(opts)?;
+        e.print_event = true;
+        e.rmon_twice = false;
+        Ok(e)
     }
 
     fn print_one(&self, acc: &mut EmitAcc, item: &Item) -> Flow {
@@ -146,12 +158,18 @@ impl Emitter {
                 p.set_source(m);
             }
         }
-        let wanted = match item.record {
-            Record::Mar(_) => self.print_man,
-            Record::Flow(f) if f.header.class == RecordClass::Event => self.print_event,
-            Record::Flow(_) => {
+        let twice = self.rmon && self.rmon_twice;
+        let ranked = match item.record {
+            Record::Mar(_) => None,
+            Record::Flow(f) if f.header.class == RecordClass::Event && self.rmon_twice => None,
+            Record::Flow(_) => Some(if twice { 2 } else { 1 }),
+        };
+        let wanted = match (item.record, ranked) {
+            (Record::Mar(_), _) => self.print_man,
+            (_, None) => self.print_event,
+            (_, Some(_)) => {
                 // rmon prints each flow twice, each with its own rank
-                let (a, b) = if self.rmon {
+                let (a, b) = if twice {
                     (acc.ranks.decide(), acc.ranks.decide())
                 } else {
                     (acc.ranks.decide(), OutputDecision::Skip)
@@ -168,7 +186,13 @@ impl Emitter {
                 acc.opening = Some(p.opening(item.record));
             }
             acc.printed = true;
-            p.print_at(item.record, Some(item.offset), &mut acc.out);
+            if twice {
+                p.print_at(item.record, Some(item.offset), &mut acc.out);
+            } else {
+                p.print_single(item.record, Some(item.offset), &mut acc.out);
+            }
+        } else if let Some(n) = ranked {
+            p.skip_ranks(n);
         }
         Flow::Continue
     }
@@ -231,10 +255,10 @@ impl Job for Emitter {
     fn acc(&self, parallel: bool) -> EmitAcc {
         let printer = self.print.as_ref().map(|o| {
             let mut p = Printer::new(o.clone());
+            if let Some(m) = self.source.get() {
+                p.set_source(m);
+            }
             if parallel {
-                if let Some(m) = self.source.get() {
-                    p.set_source(m);
-                }
                 p.detach();
             }
             p
@@ -265,7 +289,7 @@ impl Job for Emitter {
         if self.targets.is_empty() {
             return Ok(self.print_one(acc, item));
         }
-        if is_flow && self.rmon {
+        if is_flow && self.rmon && self.rmon_twice {
             if let Some((fwd, rev)) = rmon_pair(item.record) {
                 let changed = Item { modified: true, ..*item };
                 self.write_one(acc, &changed, &fwd, true)?;

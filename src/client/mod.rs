@@ -21,6 +21,7 @@ pub mod rc;
 pub mod reader;
 pub mod role;
 pub mod select;
+pub mod sorted;
 pub mod timerange;
 pub mod totals;
 pub mod usage;

@@ -84,12 +84,23 @@ pub trait Job: Sync {
     fn decode(&self) -> DecodeOptions {
         DecodeOptions::FULL
     }
+
+    /// True when the role needs each input whole in memory after reading
+    /// (rasort reads its records again by offset): a stream is then
+    /// decompressed into memory once, before its records are read.
+    fn whole_input(&self) -> bool {
+        false
+    }
 }
 
 /// Takes accumulators in reading order (main thread).
 pub trait Merge<A> {
     /// Takes what `acc` collected; `Flow::Stop` ends the run.
     fn merge(&mut self, acc: &mut A) -> Result<Flow, Fatal>;
+
+    /// An input was read to its end (or as far as the run read it); a
+    /// role that reads records again keeps it.
+    fn input_done(&mut self, _index: usize, _input: Input) {}
 }
 
 /// True when the options leave every record's fate independent of the
@@ -112,15 +123,16 @@ pub fn run<J: Job, M: Merge<J::Acc>>(
     job: &J,
     merge: &mut M,
 ) -> Result<Ended, Fatal> {
-    if !(splittable(opts) && job.parallel()) {
-        let mut seq = Sequential { job, acc: job.acc(false), merge };
-        let ended = reader::read_all(opts, selector, &mut seq, job.decode())?;
-        let flow = seq.merge.merge(&mut seq.acc)?;
-        return Ok(if flow == Flow::Stop { Ended::Stopped } else { ended });
-    }
+    let parallel = splittable(opts) && job.parallel();
     let mut run = Parallel { opts, job, merge, selector };
-    for (source, _) in reader::sources(opts)? {
-        let mut input = match archive::open(&source) {
+    let mut seq = if parallel { None } else { Some(job.acc(false)) };
+    let mut rb = RecordBuf::with_options(job.decode());
+    let mut ended = Ended::Done;
+    for (index, (source, range)) in reader::sources(opts)?.into_iter().enumerate() {
+        if !run.selector.wants_more() {
+            break;
+        }
+        let mut input = match reader::open(opts, &source) {
             Ok(i) => i,
             Err(e) => {
                 diag::log(&opts.prog, &e.to_string());
@@ -128,22 +140,54 @@ pub fn run<J: Job, M: Merge<J::Acc>>(
                 continue;
             }
         };
-        let flow = if input.bytes().is_some() {
-            run.mapped(&input)?
-        } else {
-            run.streamed(&mut input, &source)?
+        if job.whole_input() && input.bytes().is_none() {
+            if let Err(e) = input.load() {
+                diag::log(&opts.prog, &e.to_string());
+                continue;
+            }
+        }
+        let flow = match seq.as_mut() {
+            Some(acc) => {
+                let mut sink = Sequential { job, acc, merge: &mut *run.merge };
+                let read = reader::read_one(
+                    opts,
+                    &mut input,
+                    range,
+                    index,
+                    &mut *run.selector,
+                    &mut sink,
+                    &mut rb,
+                )?;
+                match read {
+                    reader::Read::Finished => Flow::Continue,
+                    reader::Read::LimitReached => {
+                        run.merge.input_done(index, input);
+                        break;
+                    }
+                    reader::Read::Stopped => Flow::Stop,
+                }
+            }
+            None if input.bytes().is_some() => run.mapped(&input, index)?,
+            None => run.streamed(&mut input, &source, index)?,
         };
+        run.merge.input_done(index, input);
         if flow == Flow::Stop {
-            return Ok(Ended::Stopped);
+            ended = Ended::Stopped;
+            break;
         }
     }
-    Ok(Ended::Done)
+    if let Some(acc) = seq.as_mut() {
+        if run.merge.merge(acc)? == Flow::Stop {
+            ended = Ended::Stopped;
+        }
+    }
+    Ok(ended)
 }
 
 /// The sequential run: one accumulator, merged when due and at the end.
 struct Sequential<'a, J: Job, M> {
     job: &'a J,
-    acc: J::Acc,
+    acc: &'a mut J::Acc,
     merge: &'a mut M,
 }
 
@@ -154,15 +198,15 @@ impl<J: Job, M: Merge<J::Acc>> RecordSink for Sequential<'_, J, M> {
                 self.job.initial_mar(m);
             }
         }
-        let flow = self.job.accept(&mut self.acc, item, totals)?;
-        if flow == Flow::Continue && self.job.due(&self.acc) {
-            return self.merge.merge(&mut self.acc);
+        let flow = self.job.accept(self.acc, item, totals)?;
+        if flow == Flow::Continue && self.job.due(self.acc) {
+            return self.merge.merge(self.acc);
         }
         Ok(flow)
     }
 
     fn reject(&mut self, item: &Item) -> Result<(), Fatal> {
-        self.job.reject(&mut self.acc, item)
+        self.job.reject(self.acc, item)
     }
 }
 
@@ -225,7 +269,7 @@ fn run_chunk<J: Job>(
     buf: &[u8],
     (start, end): (usize, usize),
     base: u64,
-    start_mar: &[u8],
+    (start_mar, index): (&[u8], usize),
     decode: DecodeOptions,
 ) -> ChunkOut<J::Acc> {
     let mut out = ChunkOut {
@@ -265,6 +309,7 @@ fn run_chunk<J: Job>(
             initial: false,
             modified: offer.modified,
             start_mar,
+            input: index,
         };
         let result = match offer.verdict {
             Verdict::Accept => job.accept(&mut out.acc, &item, &mut out.totals),
@@ -296,7 +341,7 @@ struct Parallel<'a, J: Job, M> {
 
 impl<J: Job, M: Merge<J::Acc>> Parallel<'_, J, M> {
     /// The initial MAR of an input, on this thread.
-    fn initial(&mut self, bytes: &[u8], offset: u64) -> Result<Flow, Fatal> {
+    fn initial(&mut self, bytes: &[u8], offset: u64, index: usize) -> Result<Flow, Fatal> {
         let mut rb = RecordBuf::with_options(self.job.decode());
         self.selector.input_opened();
         let record = match rb.decode_ref(&crate::codec::RecordRef { offset, bytes, initial: true })
@@ -318,6 +363,7 @@ impl<J: Job, M: Merge<J::Acc>> Parallel<'_, J, M> {
             initial: true,
             modified: false,
             start_mar: bytes,
+            input: index,
         };
         let mut acc = self.job.acc(true);
         let flow = match offer.verdict {
@@ -344,6 +390,7 @@ impl<J: Job, M: Merge<J::Acc>> Parallel<'_, J, M> {
         from: usize,
         base: u64,
         start_mar: &[u8],
+        index: usize,
     ) -> Result<(Flow, bool), Fatal> {
         let runs = split(buf, from, CHUNK);
         let wave = (rayon::current_num_threads() * 4).max(1);
@@ -354,12 +401,12 @@ impl<J: Job, M: Merge<J::Acc>> Parallel<'_, J, M> {
             let outs: Vec<ChunkOut<J::Acc>> = if rayon::current_num_threads() <= 1 {
                 group
                     .iter()
-                    .map(|&r| run_chunk(job, judge, buf, r, base, start_mar, decode))
+                    .map(|&r| run_chunk(job, judge, buf, r, base, (start_mar, index), decode))
                     .collect()
             } else {
                 group
                     .par_iter()
-                    .map(|&r| run_chunk(job, judge, buf, r, base, start_mar, decode))
+                    .map(|&r| run_chunk(job, judge, buf, r, base, (start_mar, index), decode))
                     .collect()
             };
             for mut out in outs {
@@ -387,7 +434,7 @@ impl<J: Job, M: Merge<J::Acc>> Parallel<'_, J, M> {
     }
 
     /// A memory-mapped input.
-    fn mapped(&mut self, input: &Input) -> Result<Flow, Fatal> {
+    fn mapped(&mut self, input: &Input, index: usize) -> Result<Flow, Fatal> {
         let buf = input.bytes().unwrap_or(&[]);
         let mut records = Records::new(buf);
         let Some(first) = records.next() else {
@@ -401,15 +448,20 @@ impl<J: Job, M: Merge<J::Acc>> Parallel<'_, J, M> {
             }
             return Ok(Flow::Continue);
         };
-        if self.initial(first.bytes, first.offset)? == Flow::Stop {
+        if self.initial(first.bytes, first.offset, index)? == Flow::Stop {
             return Ok(Flow::Stop);
         }
         let from = first.bytes.len();
-        Ok(self.chunks(input.name(), buf, from, 0, first.bytes)?.0)
+        Ok(self.chunks(input.name(), buf, from, 0, first.bytes, index)?.0)
     }
 
     /// A streamed input, in windows.
-    fn streamed(&mut self, input: &mut Input, source: &Source) -> Result<Flow, Fatal> {
+    fn streamed(
+        &mut self,
+        input: &mut Input,
+        source: &Source,
+        index: usize,
+    ) -> Result<Flow, Fatal> {
         let name = source.name();
         let mut start_mar: Vec<u8> = Vec::new();
         let mut window: Vec<u8> = Vec::with_capacity(WINDOW + 65536);
@@ -428,7 +480,7 @@ impl<J: Job, M: Merge<J::Acc>> Parallel<'_, J, M> {
             let Some(rec) = rec else { break };
             if rec.initial {
                 start_mar = rec.bytes.to_vec();
-                if self.initial(rec.bytes, rec.offset)? == Flow::Stop {
+                if self.initial(rec.bytes, rec.offset, index)? == Flow::Stop {
                     return Ok(Flow::Stop);
                 }
                 base = rec.offset + rec.bytes.len() as u64;
@@ -442,7 +494,7 @@ impl<J: Job, M: Merge<J::Acc>> Parallel<'_, J, M> {
             }
             window.extend_from_slice(rec.bytes);
             if window.len() >= WINDOW {
-                let (flow, ended) = self.chunks(&name, &window, 0, base, &start_mar)?;
+                let (flow, ended) = self.chunks(&name, &window, 0, base, &start_mar, index)?;
                 if flow == Flow::Stop || ended {
                     return Ok(flow);
                 }
@@ -451,7 +503,7 @@ impl<J: Job, M: Merge<J::Acc>> Parallel<'_, J, M> {
             }
         }
         if !window.is_empty() {
-            let (flow, ended) = self.chunks(&name, &window, 0, base, &start_mar)?;
+            let (flow, ended) = self.chunks(&name, &window, 0, base, &start_mar, index)?;
             if flow == Flow::Stop || ended {
                 return Ok(flow);
             }

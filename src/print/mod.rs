@@ -129,6 +129,21 @@ impl Printer {
         }
     }
 
+    /// As [`Printer::print_at`] but one line per record even under
+    /// `-M rmon` (rasort shows rmon labels without doubling records).
+    pub fn print_single(&mut self, rec: &Record, offset: Option<u64>, out: &mut Vec<u8>) {
+        self.cells.offset = offset;
+        let view = View::with_options(rec, self.view_opts);
+        self.print_view(&view, out);
+    }
+
+    /// Counts `n` flow records as ranked but not printed (`-N o` ranges
+    /// that start later): the `rank` of the next printed record is its
+    /// place among all ranked records.
+    pub fn skip_ranks(&mut self, n: u64) {
+        self.flows += n;
+    }
+
     /// Prints one already derived view (no rmon doubling here).
     pub fn print_view(&mut self, view: &View, out: &mut Vec<u8>) {
         if !view.is_mar() {
