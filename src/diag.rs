@@ -56,8 +56,30 @@ pub fn wall_clock_stamp() -> String {
     format!("{:02}:{:02}:{:02}.{:06}", tm.tm_hour, tm.tm_min, tm.tm_sec, now.subsec_micros())
 }
 
-/// Writes one diagnostic line in the Argus format to stderr.
+/// Set once a daemon has left its terminal: messages go to syslog.
+static SYSLOG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// From now on [`log`] writes to syslog (facility daemon, with the pid),
+/// as argus does once it runs as a daemon.
+pub fn use_syslog(prog: &str) {
+    // openlog keeps the pointer: the name must live for the whole run.
+    let ident: &'static std::ffi::CStr = Box::leak(
+        std::ffi::CString::new(prog).unwrap_or_else(|_| c"argus".to_owned()).into_boxed_c_str(),
+    );
+    // SAFETY: `ident` is a NUL-terminated string that is never freed.
+    unsafe { libc::openlog(ident.as_ptr(), libc::LOG_PID, libc::LOG_DAEMON) };
+    SYSLOG.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Writes one diagnostic line in the Argus format to stderr (or syslog).
 pub fn log(prog: &str, message: &str) {
+    if SYSLOG.load(std::sync::atomic::Ordering::Relaxed) {
+        if let Ok(m) = std::ffi::CString::new(message.replace('\0', " ")) {
+            // SAFETY: "%s" with one NUL-terminated string argument.
+            unsafe { libc::syslog(libc::LOG_WARNING, c"%s".as_ptr(), m.as_ptr()) };
+        }
+        return;
+    }
     let line = format!("{}[{}]: {} {}\n", prog, std::process::id(), wall_clock_stamp(), message);
     let _ = std::io::stderr().write_all(line.as_bytes());
 }

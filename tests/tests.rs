@@ -10,6 +10,7 @@ mod codec;
 mod dispatch;
 mod filter_diff;
 mod install;
+mod live;
 mod print;
 mod ra;
 mod static_build;

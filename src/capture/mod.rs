@@ -8,9 +8,10 @@
 //! memory-mapped and consumed pages are dropped as we go (RSS stays flat);
 //! stdin is read through a small buffer. libpcap (the `pcap` crate) is used
 //! for what it is needed for: compiling and running BPF filters (`bpf`), and
-//! live capture later. The `pcap` crate stays inside this module.
+//! live capture from interfaces (`live`). The `pcap` crate stays inside this module.
 
 pub mod bpf;
+pub mod live;
 mod pcapng;
 mod reader;
 

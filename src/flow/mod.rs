@@ -250,6 +250,24 @@ impl Engine {
         self.queue_manager(self.cfg.status_interval_frac);
         self.shutdown();
     }
+
+    /// Live capture with no packet for a while: the clock moves on to `t`
+    /// (the wall clock, the kernel's packet time base) so that status
+    /// reports and idle timeouts still happen on a silent interface, as
+    /// argus does when its read times out. Time never goes backwards.
+    pub fn advance(&mut self, t: Timeval) {
+        if t.as_micros() > self.now.as_micros() {
+            self.now = t;
+        }
+        self.tick();
+    }
+
+    /// SIGTERM/SIGINT: every flow with unreported traffic is reported now
+    /// with cause SHUTDOWN (what 3.0.8.2 sends its clients when stopped;
+    /// `remote/remote_session_shutdown.bin`).
+    pub fn interrupt(&mut self) {
+        self.shutdown();
+    }
 }
 
 #[cfg(test)]

@@ -2,44 +2,59 @@
 //! (appending to an existing file, as argus does), each record through an
 //! optional record filter, and the closing MAR.
 //!
-//! argus 3.0.8.2 builds every record in one reused buffer per output and
-//! never fills the `win` field of a TCP_INIT network DSR, so that field
-//! carries whatever the previous records left at that offset. The writer
-//! keeps the same buffer so its archives are byte-identical.
+//! A long-running argus must let a cron job take its file away: once a
+//! second (at most) the writer checks that its path still names the file
+//! it has open, and when it does not (removed or renamed), it opens the
+//! path anew; the caller then writes a start MAR into the new file, as
+//! 3.0.8.2 does. `reopen` (SIGHUP) does the same unconditionally.
 
-use std::fs::OpenOptions;
+use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::MetadataExt;
+use std::time::{Duration, Instant};
 
-use crate::codec;
+use super::encoder::RecordEncoder;
 use crate::filter::Filter;
-use crate::record::{Network, Record};
+use crate::record::Record;
+
+/// How often a file output checks that its path is still its file.
+const CHECK_EVERY: Duration = Duration::from_secs(1);
 
 /// One `-w` output.
 pub struct ArchiveWriter {
     name: String,
     out: BufWriter<Box<dyn Write + Send>>,
     filter: Option<Filter>,
-    /// argus's per-output record buffer (see the module docs).
-    stale: Vec<u8>,
-    scratch: Vec<u8>,
+    encoder: RecordEncoder,
+    /// (device, inode) of the open file; `None` for stdout.
+    identity: Option<(u64, u64)>,
+    checked: Instant,
     /// Records written since the last MAR (the MAR counts itself too).
     pub since_mar: u32,
+}
+
+fn open_append(path: &str) -> io::Result<(File, (u64, u64))> {
+    let f = OpenOptions::new().create(true).append(true).open(path)?;
+    let m = f.metadata()?;
+    Ok((f, (m.dev(), m.ino())))
 }
 
 impl ArchiveWriter {
     /// Opens `path` for appending (`-` is stdout).
     pub fn open(path: &str, filter: Option<Filter>) -> io::Result<ArchiveWriter> {
-        let out: Box<dyn Write + Send> = if path == "-" {
-            Box::new(io::stdout())
+        let (out, identity): (Box<dyn Write + Send>, _) = if path == "-" {
+            (Box::new(io::stdout()), None)
         } else {
-            Box::new(OpenOptions::new().create(true).append(true).open(path)?)
+            let (f, id) = open_append(path)?;
+            (Box::new(f), Some(id))
         };
         Ok(ArchiveWriter {
             name: path.to_string(),
             out: BufWriter::with_capacity(1 << 16, out),
             filter,
-            stale: Vec::new(),
-            scratch: Vec::with_capacity(512),
+            encoder: RecordEncoder::new(),
+            identity,
+            checked: Instant::now(),
             since_mar: 0,
         })
     }
@@ -48,69 +63,65 @@ impl ArchiveWriter {
         &self.name
     }
 
+    /// True when the record passes this output's filter (MARs always do).
+    pub fn wants(&self, rec: &Record) -> bool {
+        match (&self.filter, rec) {
+            (Some(f), Record::Flow(_)) => f.matches(rec),
+            _ => true,
+        }
+    }
+
     /// Writes a record if it passes this output's filter.
     pub fn write(&mut self, rec: &Record) -> io::Result<()> {
-        if let (Some(f), Record::Flow(_)) = (&self.filter, rec) {
-            if !f.matches(rec) {
-                return Ok(());
-            }
+        if !self.wants(rec) {
+            return Ok(());
         }
-        self.scratch.clear();
-        codec::encode(rec, &mut self.scratch).map_err(|e| io::Error::other(e.to_string()))?;
-        if let Record::Flow(fl) = rec {
-            if let Some(Network::TcpInit(_)) = &fl.network {
-                self.patch_tcp_init_win();
-            }
-            let n = self.scratch.len();
-            if self.stale.len() < n {
-                self.stale.resize(n, 0);
-            }
-            self.stale[..n].copy_from_slice(&self.scratch);
-        }
+        let bytes = self.encoder.encode(rec)?;
         self.since_mar += 1;
-        self.out.write_all(&self.scratch)
+        self.out.write_all(bytes)
     }
 
     /// Writes a management record (no filter).
     pub fn write_mar(&mut self, rec: &Record) -> io::Result<()> {
-        self.scratch.clear();
-        codec::encode(rec, &mut self.scratch).map_err(|e| io::Error::other(e.to_string()))?;
+        let bytes = self.encoder.encode(rec)?;
         self.since_mar = 0;
-        self.out.write_all(&self.scratch)
-    }
-
-    /// The TCP_INIT `win` field as argus leaves it: the two bytes at that
-    /// offset from earlier records, byte-swapped.
-    fn patch_tcp_init_win(&mut self) {
-        let rec = &self.scratch;
-        let mut off = 4;
-        while off + 4 <= rec.len() {
-            let t = rec[off];
-            let len = if t & 0x80 != 0 {
-                4
-            } else if t == 0x50 {
-                usize::from(u16::from_be_bytes([rec[off + 2], rec[off + 3]])) * 4
-            } else {
-                usize::from(rec[off + 3]) * 4
-            };
-            if len == 0 {
-                return;
-            }
-            if t == 0x30 && rec[off + 1] == 0x03 {
-                let w = off + 16;
-                let old = [
-                    self.stale.get(w).copied().unwrap_or(0),
-                    self.stale.get(w + 1).copied().unwrap_or(0),
-                ];
-                self.scratch[w] = old[1];
-                self.scratch[w + 1] = old[0];
-                return;
-            }
-            off += len;
-        }
+        self.out.write_all(bytes)
     }
 
     pub fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
+    }
+
+    /// At most once a second: when the path no longer names the open file
+    /// (a cron job moved it away), open it anew. Returns true when a new,
+    /// empty file was started (it needs a start MAR).
+    pub fn check_removed(&mut self) -> io::Result<bool> {
+        let Some(id) = self.identity else { return Ok(false) };
+        if self.checked.elapsed() < CHECK_EVERY {
+            return Ok(false);
+        }
+        self.checked = Instant::now();
+        let same = std::fs::metadata(&self.name).map(|m| (m.dev(), m.ino()) == id).unwrap_or(false);
+        if same {
+            return Ok(false);
+        }
+        self.reopen()
+    }
+
+    /// Flushes, closes and opens the path again (SIGHUP). Returns true when
+    /// the file it opened is empty (a new file needs a start MAR).
+    pub fn reopen(&mut self) -> io::Result<bool> {
+        if self.identity.is_none() {
+            self.out.flush()?;
+            return Ok(false);
+        }
+        // What is buffered belongs to the old file.
+        let _ = self.out.flush();
+        let (f, id) = open_append(&self.name)?;
+        let empty = f.metadata()?.len() == 0;
+        self.out = BufWriter::with_capacity(1 << 16, Box::new(f));
+        self.identity = Some(id);
+        self.checked = Instant::now();
+        Ok(empty)
     }
 }

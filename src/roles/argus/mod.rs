@@ -1,10 +1,15 @@
 //! The `argus` role: packets from capture files (`-r`, several in order,
 //! `-` for stdin) through the BPF capture filter and the flow engine into
 //! the `-w` archives, with management records at start, every `-M` seconds
-//! of packet time, and at the end.
+//! of packet time, and at the end. Live capture (`-i`, or no `-r`), the
+//! real-time replay (`-T`), remote access (`-P`) and the daemon are in
+//! `live` (threads, signals) with `daemon` and `signals`.
 
+mod daemon;
+mod live;
 mod options;
 mod progress;
+mod signals;
 
 use std::cell::RefCell;
 use std::ffi::OsString;
@@ -48,15 +53,25 @@ pub fn main(args: Vec<OsString>) -> i32 {
 }
 
 fn usage() -> String {
-    "usage: argus [options] -r packetfile ... [- filter-expression]\n\n\
+    "usage: argus [options] [-i interface ...] [filter-expression]\nusage: argus [options] -r packetfile ... [- filter-expression]\n\n\
      options: -A        generate application byte metrics\n\
      \x20        -e <id>   argus identifier (number, IPv4 address or \"str\")\n\
+     \x20        -B <addr[,addr]> bind the remote-access port to these addresses\n\
+     \x20        -c <dir>  chroot to <dir> once the interfaces are open\n\
+     \x20        -d        run as a daemon\n\
      \x20        -F <conf> read configuration from <conf>\n\
+     \x20        -g <group> run as <group> once the interfaces are open\n\
+     \x20        -i <interface> capture on <interface> (several; 'any')\n\
      \x20        -J        generate packet jitter data\n\
      \x20        -m        report MAC addresses\n\
      \x20        -M <secs> MAR interval (60)\n\
+     \x20        -p        do not put the interfaces in promiscuous mode\n\
+     \x20        -P <port> serve remote clients on <port> (561)\n\
      \x20        -r <file file ...> read packets from capture files ('-' is stdin)\n\
+     \x20        -s <bytes> capture snap length (96 + -U)\n\
      \x20        -S <secs> flow status interval (5)\n\
+     \x20        -T <factor> replay -r files in real time (times <factor>)\n\
+     \x20        -u <user> run as <user> once the interfaces are open\n\
      \x20        -U <bytes> user data bytes to capture per direction\n\
      \x20        -v        print a summary line at the end\n\
      \x20        -w <file [\"filter\"]> write records to <file> ('-' is stdout), up to 5 times\n\
@@ -102,8 +117,11 @@ fn wall_clock() -> Timeval {
 }
 
 fn run(opts: &Options) -> Result<i32, Fatal> {
-    if opts.rfiles.is_empty() {
-        return Err(Fatal::err("no packet source: live capture is not supported yet, use -r file"));
+    if opts.is_live() {
+        return live::run(opts);
+    }
+    for w in &opts.warnings {
+        diag::log(PROG, w);
     }
     // A capture filter that does not compile for the first file ends the
     // run before any output is opened (3.0.8.2 writes its start MAR

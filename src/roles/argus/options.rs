@@ -8,6 +8,7 @@
 
 use crate::conf;
 use crate::flow::{Config, SourceId, Timeouts};
+use crate::output::server::access::{self, Cidr};
 
 /// Everything `argus` was asked to do.
 #[derive(Clone, Debug)]
@@ -24,6 +25,45 @@ pub struct Options {
     pub help: bool,
     /// The `-S` value in seconds, as written to MARs.
     pub report_secs: u16,
+    /// Live capture: `-i` / ARGUS_INTERFACE devices, each its own flow engine.
+    pub interfaces: Vec<String>,
+    /// Promiscuous mode (`-p` / ARGUS_GO_PROMISCUOUS=no turn it off).
+    pub promisc: bool,
+    /// `-s`: bytes kept per packet (argus: 96, or 96 + `-U`).
+    pub snaplen: Option<i32>,
+    /// `-d` / ARGUS_DAEMON.
+    pub daemon: bool,
+    /// ARGUS_SET_PID / ARGUS_PID_PATH: a pid file (daemon mode only, as argus).
+    pub set_pid: bool,
+    pub pid_path: String,
+    /// `-u` / ARGUS_SETUSER_ID, `-g` / ARGUS_SETGROUP_ID, `-c` / ARGUS_CHROOT_DIR.
+    pub user: Option<String>,
+    pub group: Option<String>,
+    pub chroot: Option<String>,
+    /// `-P` / ARGUS_ACCESS_PORT (0: no remote access).
+    pub port: u16,
+    /// `-B` / ARGUS_BIND_IP.
+    pub bind: Vec<String>,
+    /// `-T factor`: replay the `-r` files in real time (times the factor).
+    pub realtime: Option<f64>,
+    /// ARGUS_PACKET_CAPTURE_FILE: every captured packet also goes there.
+    pub packet_file: Option<String>,
+    /// ARGUS_PCAP_BUF_SIZE: the kernel capture buffer in bytes.
+    pub pcap_buf: Option<i32>,
+    /// ARGUS_ACCESS_ALLOW / ARGUS_ACCESS_DENY (ours): CIDR lists for port 561.
+    pub access_allow: Vec<Cidr>,
+    pub access_deny: Vec<Cidr>,
+    /// The tcp_wrappers files (ARGUS_HOSTS_ALLOW / ARGUS_HOSTS_DENY, ours, for tests).
+    pub hosts_allow: String,
+    pub hosts_deny: String,
+    /// ARGUS_MAX_CLIENTS (ours; 3.0.8.2 has 10 built in).
+    pub max_clients: usize,
+    /// ARGUS_CLIENT_QUEUE (ours): records a remote client may lag behind.
+    pub client_queue: usize,
+    /// ARGUS_ENV assignments, applied before capture starts.
+    pub env: Vec<(String, String)>,
+    /// Configuration lines we do not act on, for warnings.
+    pub warnings: Vec<String>,
 }
 
 impl Default for Options {
@@ -37,13 +77,77 @@ impl Default for Options {
             verbose: false,
             help: false,
             report_secs: 5,
+            interfaces: Vec::new(),
+            promisc: true,
+            snaplen: None,
+            daemon: false,
+            set_pid: false,
+            pid_path: "/var/run".into(),
+            user: None,
+            group: None,
+            chroot: None,
+            port: 0,
+            bind: Vec::new(),
+            realtime: None,
+            packet_file: None,
+            pcap_buf: None,
+            access_allow: Vec::new(),
+            access_deny: Vec::new(),
+            hosts_allow: "/etc/hosts.allow".into(),
+            hosts_deny: "/etc/hosts.deny".into(),
+            max_clients: 10,
+            client_queue: 65_536,
+            env: Vec::new(),
+            warnings: Vec::new(),
         }
+    }
+}
+
+impl Options {
+    /// The snap length to capture with: `-s`, else argus's 96 bytes plus
+    /// the `-U` user data.
+    pub fn capture_snaplen(&self) -> i32 {
+        self.snaplen.unwrap_or(96 + i32::from(self.engine.user_data))
+    }
+
+    /// True when packets come from interfaces (or a real-time replay), so
+    /// the daemon machinery (threads, server, signals) runs.
+    pub fn is_live(&self) -> bool {
+        self.rfiles.is_empty() || self.realtime.is_some()
     }
 }
 
 /// Options that take an argument (getopt's "AbB:c:CdD:e:fF:g:i:J..." string).
 const WITH_ARG: &[u8] = b"BcDeFgiMNPrSsTuUw";
 const FLAGS: &[u8] = b"AbCdfJmOpRtXZhv";
+
+/// True when `w` names a network interface of this machine (so that
+/// `-i eth0 eth1` takes both, while `-i lo udp` leaves `udp` to the filter).
+fn is_interface(w: &str) -> bool {
+    w == "any"
+        || (!w.is_empty()
+            && !w.contains('/')
+            && std::path::Path::new("/sys/class/net").join(w).exists())
+}
+
+/// An `-i` / ARGUS_INTERFACE value: comma separated devices, argus's
+/// `ind:` prefix and `/srcid` suffixes accepted (the suffix is dropped).
+fn push_interfaces(o: &mut Options, v: &str) {
+    let v = v.trim().trim_matches('"');
+    let v = v.strip_prefix("ind:").unwrap_or(v);
+    for dev in v.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        let dev = dev.split('/').next().unwrap_or(dev);
+        if dev == "all" {
+            o.interfaces.push("any".into());
+        } else if !o.interfaces.iter().any(|d| d == dev) {
+            o.interfaces.push(dev.to_string());
+        }
+    }
+}
+
+fn port(v: &str) -> Result<u16, String> {
+    v.trim().parse::<u16>().map_err(|_| format!("{v}: not a port number"))
+}
 
 /// Parses `argv` (without the program name). `system_conf` is the text of
 /// /etc/argus.conf, read first unless `-X` or `-F` appears anywhere.
@@ -62,6 +166,7 @@ pub fn parse(args: &[String], system_conf: Option<&str>) -> Result<Options, Stri
     }
     let mut i = 0;
     let mut wfiles_given = false;
+    let mut interfaces_given = false;
     while i < args.len() {
         let a = &args[i];
         let b = a.as_bytes();
@@ -77,6 +182,8 @@ pub fn parse(args: &[String], system_conf: Option<&str>) -> Result<Options, Stri
                     b'J' => o.engine.jitter = true,
                     b'm' => o.engine.mac = true,
                     b'Z' => o.engine.psize = true,
+                    b'd' => o.daemon = !o.daemon,
+                    b'p' => o.promisc = false,
                     b'X' => clear(&mut o),
                     b'h' => o.help = true,
                     b'v' => o.verbose = true,
@@ -97,6 +204,40 @@ pub fn parse(args: &[String], system_conf: Option<&str>) -> Result<Options, Stri
                     .ok_or_else(|| format!("option requires an argument -- '{}'", c as char))?
             };
             match c {
+                b'i' => {
+                    if !interfaces_given {
+                        o.interfaces.clear();
+                        interfaces_given = true;
+                    }
+                    push_interfaces(&mut o, &val);
+                    while let Some(next) = args.get(i + 1) {
+                        if !is_interface(next) {
+                            break;
+                        }
+                        push_interfaces(&mut o, next);
+                        i += 1;
+                    }
+                }
+                b'P' => o.port = port(&val)?,
+                b'B' => {
+                    o.bind =
+                        val.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from).collect()
+                }
+                b's' => {
+                    o.snaplen =
+                        Some(val.trim().parse().map_err(|_| format!("-s {val}: not a number"))?)
+                }
+                b'T' => {
+                    let f: f64 =
+                        val.trim().parse().map_err(|_| format!("-T {val}: not a number"))?;
+                    if !(f > 0.0 && f.is_finite()) {
+                        return Err(format!("-T {val}: the factor must be above 0"));
+                    }
+                    o.realtime = Some(f);
+                }
+                b'u' => o.user = Some(val),
+                b'g' => o.group = Some(val),
+                b'c' => o.chroot = Some(val),
                 b'e' => o.engine.srcid = parse_srcid(&val)?,
                 b'F' => {
                     let text = std::fs::read_to_string(&val).map_err(|e| format!("{val}: {e}"))?;
@@ -196,6 +337,13 @@ fn clear(o: &mut Options) {
     o.mar_interval = 60;
     o.report_secs = 5;
     o.bpf = None;
+    o.interfaces.clear();
+    o.port = 0;
+    o.bind.clear();
+    o.set_pid = false;
+    o.promisc = true;
+    o.daemon = false;
+    o.snaplen = None;
 }
 
 /// A seconds value with an optional fraction: (whole seconds, µs).
@@ -237,19 +385,35 @@ pub fn parse_srcid(v: &str) -> Result<SourceId, String> {
     Err(format!("Probe ID value {v} is not appropriate"))
 }
 
+/// The argus.conf variables 3.0.8.2 knows that we read but that have no
+/// effect here, with why (no warning: the Debian sample sets some of them).
+const ACCEPTED: &[&str] = &[
+    // Only "Bidirectional" / "CLASSIC_5_TUPLE" exist here, checked below.
+    "ARGUS_FLOW_TYPE",
+    "ARGUS_FLOW_KEY",
+    // -R: records are the same with and without it in 3.0.8.2.
+    "ARGUS_GENERATE_RESPONSE_TIME_DATA",
+    // The BPF optimiser is always on.
+    "ARGUS_FILTER_OPTIMIZER",
+    // 3.0.8.2 resets it per interface, so it has no effect there either.
+    "ARGUS_GENERATE_TCP_PERF_METRIC",
+];
+
 fn apply_conf(o: &mut Options, text: &str, file: &str) -> Result<(), String> {
     let mut outputs = 0;
+    let mut interfaces = 0;
     for e in conf::parse(text) {
         let v = e.value.as_str();
-        let t = &mut o.engine.timeouts;
+        let at = |what: &str| format!("{file}:{}: {}: {what}", e.line, e.key);
         let num = |v: &str| -> Result<u16, String> {
-            v.trim()
-                .parse::<u16>()
-                .map_err(|_| format!("{file}:{}: {}: not a number", e.line, e.key))
+            v.trim().parse::<u16>().map_err(|_| at("not a number"))
         };
+        let t = &mut o.engine.timeouts;
         match e.key.as_str() {
-            "ARGUS_FLOW_STATUS_INTERVAL" => set_status(o, v)?,
-            "ARGUS_MAR_STATUS_INTERVAL" => o.mar_interval = seconds(v)?.0 as u32,
+            "ARGUS_FLOW_STATUS_INTERVAL" => set_status(o, v).map_err(|m| at(&m))?,
+            "ARGUS_MAR_STATUS_INTERVAL" => {
+                o.mar_interval = seconds(v).map_err(|m| at(&m))?.0 as u32
+            }
             "ARGUS_CAPTURE_DATA_LEN" => o.engine.user_data = num(v)?,
             "ARGUS_GENERATE_JITTER_DATA" => o.engine.jitter = conf::yes(v),
             "ARGUS_GENERATE_MAC_DATA" => o.engine.mac = conf::yes(v),
@@ -258,21 +422,88 @@ fn apply_conf(o: &mut Options, text: &str, file: &str) -> Result<(), String> {
             "ARGUS_GENERATE_BIDIRECTIONAL_TIMESTAMPS" => o.engine.bidir_timestamps = conf::yes(v),
             "ARGUS_TRACK_DUPLICATES" => o.engine.track_duplicates = conf::yes(v),
             "ARGUS_MONITOR_ID" => {
-                let id = if e.quoted { format!("\"{v}\"") } else { v.to_string() };
-                o.engine.srcid = parse_srcid(&id)?;
+                let id = if e.quoted {
+                    format!("\"{v}\"")
+                } else if v.trim() == "`hostname`" {
+                    hostname_id()
+                } else {
+                    v.to_string()
+                };
+                o.engine.srcid = parse_srcid(&id).map_err(|m| at(&m))?;
             }
             "ARGUS_OUTPUT_FILE" => {
                 if outputs == 0 {
                     o.wfiles.clear();
                 }
                 outputs += 1;
+                if o.wfiles.len() == 5 {
+                    return Err(at("more than 5 outputs"));
+                }
                 let (f, filter) = match v.split_once(' ') {
-                    Some((f, flt)) => (f.to_string(), Some(flt.to_string())),
-                    None => (v.to_string(), None),
+                    Some((f, flt)) => (f.to_string(), Some(flt.trim().to_string())),
+                    None => (v.trim().to_string(), None),
                 };
-                o.wfiles.push((f, filter));
+                o.wfiles.push((f, filter.filter(|f| !f.is_empty())));
             }
-            "ARGUS_FILTER" => o.bpf = Some(v.to_string()),
+            "ARGUS_INTERFACE" => {
+                if interfaces == 0 {
+                    o.interfaces.clear();
+                }
+                interfaces += 1;
+                push_interfaces(o, v);
+            }
+            "ARGUS_DAEMON" => o.daemon = conf::yes(v),
+            "ARGUS_ACCESS_PORT" => o.port = port(v).map_err(|m| at(&m))?,
+            "ARGUS_BIND_IP" => {
+                o.bind = v.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from).collect()
+            }
+            "ARGUS_SET_PID" => o.set_pid = conf::yes(v),
+            "ARGUS_PID_PATH" => o.pid_path = v.trim().to_string(),
+            "ARGUS_SETUSER_ID" => o.user = Some(v.trim().to_string()),
+            "ARGUS_SETGROUP_ID" => o.group = Some(v.trim().to_string()),
+            "ARGUS_CHROOT_DIR" => o.chroot = Some(v.trim().to_string()),
+            // argus: any value but "yes" turns promiscuous mode off.
+            "ARGUS_GO_PROMISCUOUS" => o.promisc = conf::yes(v),
+            "ARGUS_FILTER" => o.bpf = Some(v.to_string()).filter(|f| !f.trim().is_empty()),
+            "ARGUS_PACKET_CAPTURE_FILE" => {
+                o.packet_file = Some(v.trim().to_string()).filter(|f| !f.is_empty())
+            }
+            "ARGUS_PCAP_BUF_SIZE" => {
+                let digits: String = v.chars().take_while(char::is_ascii_digit).collect();
+                let mut n: i64 = digits.parse().map_err(|_| at("not a size"))?;
+                for (c, m) in [('K', 1_000), ('M', 1_000_000), ('G', 1_000_000_000)] {
+                    if v.contains(c) {
+                        n = n.saturating_mul(m);
+                    }
+                }
+                o.pcap_buf = Some(n.clamp(0, i64::from(i32::MAX)) as i32);
+            }
+            "ARGUS_ENV" => match v.split_once('=') {
+                Some((k, val)) if !k.is_empty() => o.env.push((k.to_string(), val.to_string())),
+                _ => return Err(at("expected NAME=value")),
+            },
+            "ARGUS_ACCESS_ALLOW" | "ARGUS_ACCESS_DENY" => {
+                let (list, bad) = access::parse_list(v);
+                if !bad.is_empty() {
+                    return Err(at(&format!("not an address block: {}", bad.join(", "))));
+                }
+                if e.key == "ARGUS_ACCESS_ALLOW" {
+                    o.access_allow = list;
+                } else {
+                    o.access_deny = list;
+                }
+            }
+            "ARGUS_HOSTS_ALLOW" => o.hosts_allow = v.trim().to_string(),
+            "ARGUS_HOSTS_DENY" => o.hosts_deny = v.trim().to_string(),
+            "ARGUS_MAX_CLIENTS" => o.max_clients = usize::from(num(v)?),
+            "ARGUS_CLIENT_QUEUE" => {
+                o.client_queue = v
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|&n: &usize| n > 0)
+                    .ok_or_else(|| at("not a number"))?
+            }
             "ARGUS_IP_TIMEOUT" => t.ip = num(v)?,
             "ARGUS_TCP_TIMEOUT" => t.tcp = num(v)?,
             "ARGUS_ICMP_TIMEOUT" => t.icmp = num(v)?,
@@ -281,16 +512,41 @@ fn apply_conf(o: &mut Options, text: &str, file: &str) -> Result<(), String> {
             "ARGUS_ARP_TIMEOUT" => t.arp = num(v)?,
             "ARGUS_OTHER_TIMEOUT" => t.other = num(v)?,
             "ARGUS_FLOW_TABLE_MAX" => {
-                o.engine.max_flows = v
-                    .trim()
-                    .parse()
-                    .map_err(|_| format!("{file}:{}: ARGUS_FLOW_TABLE_MAX: not a number", e.line))?
+                o.engine.max_flows = v.trim().parse().map_err(|_| at("not a number"))?
             }
-            _ => {}
+            "ARGUS_FLOW_TYPE" if !v.to_ascii_lowercase().starts_with("bi") => o
+                .warnings
+                .push(at(&format!("\"{v}\" is not supported (flows are bidirectional), ignored"))),
+            "ARGUS_FLOW_KEY" if !v.eq_ignore_ascii_case("CLASSIC_5_TUPLE") => o.warnings.push(at(
+                &format!("\"{v}\" is not supported (the key is CLASSIC_5_TUPLE), ignored"),
+            )),
+            k if ACCEPTED.contains(&k) => {}
+            _ => o.warnings.push(at("not supported by this argus, ignored")),
         }
     }
     let _ = Timeouts::default();
     Ok(())
+}
+
+/// ARGUS_MONITOR_ID=`hostname`: argus takes the host's IPv4 address when
+/// the name resolves to one, else the name as a string id.
+fn hostname_id() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most buf.len() bytes into buf.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr() as *mut libc::c_char, buf.len()) };
+    let name = if rc == 0 {
+        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+        String::from_utf8_lossy(&buf[..end]).into_owned()
+    } else {
+        String::new()
+    };
+    use std::net::ToSocketAddrs;
+    let v4 = (name.as_str(), 0)
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.find(|a| a.is_ipv4()))
+        .map(|a| a.ip().to_string());
+    v4.unwrap_or_else(|| format!("\"{name}\""))
 }
 
 #[cfg(test)]
@@ -330,6 +586,35 @@ mod tests {
             SourceId { kind: 0x21, bytes: [b'a', b'b', 0, 0] }
         );
         assert!(parse_srcid("no such host!").is_err());
+    }
+
+    #[test]
+    fn live_options_and_variables() {
+        let o = p("-X -i lo -P 561 -B 127.0.0.1,::1 -p -s 200 -d -u nobody -c /tmp -T 2 udp");
+        assert_eq!(o.interfaces, vec!["lo"]);
+        assert_eq!((o.port, o.promisc, o.snaplen, o.daemon), (561, false, Some(200), true));
+        assert_eq!(o.bind, vec!["127.0.0.1", "::1"]);
+        assert_eq!(
+            (o.user.as_deref(), o.chroot.as_deref(), o.realtime),
+            (Some("nobody"), Some("/tmp"), Some(2.0))
+        );
+        assert_eq!(o.bpf.as_deref(), Some("udp"));
+        // -i takes following words only when they name interfaces.
+        assert_eq!(p("-i lo any tcp").interfaces, vec!["lo", "any"]);
+        assert_eq!(p("-i lo any tcp").bpf.as_deref(), Some("tcp"));
+        let mut o = Options::default();
+        let conf = "ARGUS_INTERFACE=ind:eth0/1,eth1\nARGUS_ACCESS_PORT=5610\nARGUS_GO_PROMISCUOUS=no\n\
+                    ARGUS_DAEMON=yes\nARGUS_ACCESS_DENY=10.0.0.0/8\nARGUS_FLOW_TYPE=\"Bidirectional\"\n\
+                    ARGUS_DEBUG_LEVEL=3\nARGUS_FLOW_KEY=LAYER_2\nARGUS_PCAP_BUF_SIZE=2M\n";
+        apply_conf(&mut o, conf, "x.conf").unwrap();
+        assert_eq!(o.interfaces, vec!["eth0", "eth1"]);
+        assert_eq!((o.port, o.promisc, o.daemon, o.pcap_buf), (5610, false, true, Some(2_000_000)));
+        assert_eq!(o.access_deny.len(), 1);
+        // Unsupported variables and values are named with their line.
+        assert_eq!(o.warnings.len(), 2, "{:?}", o.warnings);
+        assert!(o.warnings[0].starts_with("x.conf:7: ARGUS_DEBUG_LEVEL"));
+        assert!(o.warnings[1].starts_with("x.conf:8: ARGUS_FLOW_KEY"));
+        assert!(apply_conf(&mut o, "ARGUS_ACCESS_ALLOW=not-an-address\n", "y").is_err());
     }
 
     #[test]
