@@ -7,6 +7,8 @@
 //! extra long options) and calls [`options::parse`]; it gets a
 //! [`ClientOptions`](options::ClientOptions) with everything resolved.
 
+pub mod addrclass;
+pub mod count;
 pub mod direction;
 pub mod emit;
 pub mod getopt;
