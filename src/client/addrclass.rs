@@ -242,7 +242,9 @@ mod tests {
         assert_eq!(v4("192.0.2.7"), [V4TestNet]);
         assert_eq!(v4("127.0.0.1"), [V4LoopBack]);
         assert_eq!(v4("0.1.2.3"), [V4ThisNet]);
-        assert_eq!(v4("100.1.2.3"), [V4Unicast]);
+        assert_eq!(v4("8.8.8.8"), [V4Unicast]);
+        // 89..126 is all reserved to 3.0.8.2
+        assert_eq!(v4("100.1.2.3"), [V4Reserved]);
         assert_eq!(v4("90.1.2.3"), [V4Reserved]);
         assert_eq!(v4("255.255.255.255"), [V4Reserved]);
         assert_eq!(v4("224.0.0.251"), [V4McLocal]);
