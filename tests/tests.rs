@@ -13,5 +13,6 @@ mod install;
 mod live;
 mod print;
 mod ra;
+mod sortcount;
 mod static_build;
 mod timerange;

@@ -27,6 +27,7 @@ use super::addrclass::{self, AddrClass, CLASSES, LABELS};
 use super::parallel::{Job, Merge};
 use super::reader::{Flow, Item};
 use super::totals::Totals;
+use crate::codec::DecodeOptions;
 use crate::diag::Fatal;
 use crate::print::{LabelMode, PrintOptions, Printer};
 use crate::record::field::{FlowView, ViewOptions};
@@ -41,6 +42,10 @@ pub struct Counter {
     pub labels: PrintOptions,
     /// How records are seen (ra's canonical view).
     pub view: ViewOptions,
+    /// What of each record is decoded ([`Judge::decode_for`]).
+    ///
+    /// [`Judge::decode_for`]: super::select::Judge::decode_for
+    pub decode: DecodeOptions,
 }
 
 impl Counter {
@@ -55,7 +60,7 @@ impl Counter {
         labels.labels = LabelMode::Never;
         labels.rmon = false;
         let view = Printer::new(print.clone()).view_options();
-        Counter { proto, addr, rmon, labels, view }
+        Counter { proto, addr, rmon, labels, view, decode: DecodeOptions::FULL }
     }
 
     /// The proto column of `flow`, and of `flow` without its network
@@ -428,6 +433,10 @@ impl Tally {
 
 impl Job for Counter {
     type Acc = Tally;
+
+    fn decode(&self) -> DecodeOptions {
+        self.decode
+    }
 
     fn acc(&self, _parallel: bool) -> Tally {
         Tally::default()

@@ -20,9 +20,10 @@ use super::modes::DsrMask;
 use super::options::{ClientOptions, PortDirection};
 use super::timerange::TimeRange;
 use super::totals::Totals;
+use crate::codec::{DecodeOptions, SlotSet};
 use crate::filter::Filter;
 use crate::record::field::{FlowView, ViewOptions};
-use crate::record::{cause, Flow, Record, RecordClass, Timeval};
+use crate::record::{cause, Flow, Record, RecordClass, Slot, Timeval};
 
 /// What to do with one offered record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,6 +114,18 @@ impl Judge {
     /// True when a filter or `-e` decides which records count (exit status).
     pub fn is_selective(&self) -> bool {
         self.filter.is_some() || self.grep.is_some()
+    }
+
+    /// What of a flow record the selection reads, with `role`'s own
+    /// needs: a filter, `-e` or `-M dsrs=` may look at anything; otherwise
+    /// the direction fix-up and the time range read the key, counters,
+    /// network object and times.
+    pub fn decode_for(&self, role: SlotSet) -> DecodeOptions {
+        if self.filter.is_some() || self.grep.is_some() || self.strip.is_some() {
+            return DecodeOptions::FULL;
+        }
+        let own = SlotSet::of(&[Slot::Key, Slot::Time, Slot::Metrics, Slot::Network]);
+        DecodeOptions::read_only(own.union(role))
     }
 
     /// Counts the record by class in `totals` (`-A`'s record counts).

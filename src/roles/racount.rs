@@ -13,6 +13,7 @@ use crate::client::count::{Counter, Totalled};
 use crate::client::options::{ClientOptions, RoleSpec};
 use crate::client::select::Selector;
 use crate::client::{parallel, printing, role, usage};
+use crate::codec::SlotSet;
 use crate::diag::Fatal;
 
 pub const SPEC: RoleSpec =
@@ -37,13 +38,16 @@ fn run(opts: ClientOptions) -> Result<i32, Fatal> {
         None => None,
     };
     let print = printing::print_options(&opts)?;
-    let counter = Counter::new(
+    let mut counter = Counter::new(
         has_mode(&opts, "proto"),
         has_mode(&opts, "addr"),
         has_mode(&opts, "rmon"),
         &print,
     );
     let mut selector = Selector::new(&opts, filter).map_err(Fatal::err)?;
+    // The sums read the counters, the protocol lines the key and the
+    // network object: all in what the selection reads anyway.
+    counter.decode = selector.judge.decode_for(SlotSet::NONE);
     let mut total = Totalled::default();
     parallel::run(&opts, &mut selector, &counter, &mut total)?;
 
