@@ -47,7 +47,8 @@ fn run(opts: ClientOptions) -> Result<i32, Fatal> {
     let mut selector = Selector::new(&opts, filter).map_err(Fatal::err)?;
 
     let view = Printer::new(printing::print_options(&opts)?).view_options();
-    let collector = KeyCollector { spec, view };
+    let decode = selector.judge.decode_for(spec.slots());
+    let collector = KeyCollector { spec, view, decode };
     let mut table = SortTable::default();
     parallel::run(&opts, &mut selector, &collector, &mut table)?;
 

@@ -16,8 +16,9 @@
 //!   record reads it as the other record's protocol says;
 //! * a `/len` on `saddr` or `daddr` masks both (one setting).
 
+use crate::codec::SlotSet;
 use crate::record::field::{tcp_gap, FieldId, FlowView, NetObject, StateStyle, Value};
-use crate::record::{ipproto, key_kind, FlowKey, KeyAddrs};
+use crate::record::{ipproto, key_kind, FlowKey, KeyAddrs, Slot};
 use std::fmt;
 
 /// One comparison function of 3.0.8.2's table.
@@ -265,6 +266,53 @@ impl SortSpec {
         for &a in &self.algos {
             out.push(extract(a, v, self.cidr));
         }
+    }
+
+    /// The DSRs the keys read, beyond what ra's view of a record reads
+    /// (key, times, counters, network and ICMP objects).
+    pub fn slots(&self) -> SlotSet {
+        let mut set = SlotSet::of(&[Slot::Transport, Slot::Agr, Slot::Icmp]);
+        for &a in &self.algos {
+            let extra = match a {
+                SrcMac | DstMac | SrcOui | DstOui => Some(Slot::Mac),
+                SrcIpId | DstIpId | SrcTos | DstTos | SrcTtl | DstTtl | SrcDsb | DstDsb => {
+                    Some(Slot::IpAttr)
+                }
+                SrcMpls | DstMpls => Some(Slot::Mpls),
+                SrcVlan | DstVlan => Some(Slot::Vlan),
+                SrcMaxSz | SrcMinSz | DstMaxSz | DstMinSz => Some(Slot::PacketSize),
+                _ => None,
+            };
+            if let Some(s) = extra {
+                set = set.with(s);
+            }
+        }
+        set
+    }
+
+    /// When every key is a plain number every record has (times and
+    /// counters), 3.0.8.2's comparison is a total order: then each record's
+    /// keys as words whose ascending order is the sort order (`vals` holds
+    /// the records' keys one record after the other); `None` otherwise.
+    pub fn ordered_words(&self, vals: &[Val]) -> Option<Vec<u64>> {
+        let mut descending = Vec::with_capacity(self.algos.len());
+        for &a in &self.algos {
+            let desc = match a {
+                StartTime | LastTime => false,
+                Bytes | SrcBytes | DstBytes | Pkts | SrcPkts | DstPkts | AppBytes | SrcAppBytes
+                | DstAppBytes => true,
+                _ => return None,
+            };
+            descending.push(desc != self.reverse);
+        }
+        let mut words = Vec::with_capacity(vals.len());
+        for (i, v) in vals.iter().enumerate() {
+            let Val::Int(x) = *v else { return None };
+            // i64 order as u64 order, turned round for descending keys.
+            let w = (x as u64) ^ (1 << 63);
+            words.push(if descending[i % descending.len()] { !w } else { w });
+        }
+        Some(words)
     }
 
     /// qsort's comparison of two records' keys (`a` placed before `b`):
