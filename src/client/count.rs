@@ -27,11 +27,13 @@ use super::addrclass::{self, AddrClass, CLASSES, LABELS};
 use super::parallel::{Job, Merge};
 use super::reader::{Flow, Item};
 use super::totals::Totals;
-use crate::codec::DecodeOptions;
+use crate::codec::{self, DecodeOptions, RecordBuf};
 use crate::diag::Fatal;
 use crate::print::{LabelMode, PrintOptions, Printer};
 use crate::record::field::{FlowView, ViewOptions};
-use crate::record::{family, key_kind, network_subtype, FlowKey, KeyAddrs, Record, RecordClass};
+use crate::record::{
+    family, key_kind, network_subtype, BufferPool, FlowKey, KeyAddrs, Record, RecordClass,
+};
 
 /// What racount was asked for.
 pub struct Counter {
@@ -46,6 +48,9 @@ pub struct Counter {
     ///
     /// [`Judge::decode_for`]: super::select::Judge::decode_for
     pub decode: DecodeOptions,
+    /// Plain sums of records nothing else looks into: read the counters
+    /// straight from the record bytes ([`lean_sums`]).
+    pub lean: bool,
 }
 
 impl Counter {
@@ -60,7 +65,7 @@ impl Counter {
         labels.labels = LabelMode::Never;
         labels.rmon = false;
         let view = Printer::new(print.clone()).view_options();
-        Counter { proto, addr, rmon, labels, view, decode: DecodeOptions::FULL }
+        Counter { proto, addr, rmon, labels, view, decode: DecodeOptions::FULL, lean: false }
     }
 
     /// The proto column of `flow`, and of `flow` without its network
@@ -78,6 +83,25 @@ impl Counter {
             // ArgusPrintProto's text ends with one blank.
             format!("{} ", text.trim_end_matches(['\n', ' ']).trim_start())
         })
+    }
+
+    /// The sums only: from the record bytes when ra's view of the record
+    /// cannot differ from them, else from the decoded record.
+    fn tally_lean(&self, t: &mut Tally, bytes: &[u8]) -> Result<(), Fatal> {
+        if let Some(sums) = lean_sums(bytes, &mut t.pool) {
+            t.records += 1;
+            if let Some(m) = sums {
+                t.sums.add(&m);
+            }
+            return Ok(());
+        }
+        let mut rb = t.rb.take().unwrap_or_else(|| RecordBuf::with_options(DecodeOptions::FULL));
+        match rb.decode(bytes) {
+            Ok(Record::Flow(f)) => self.tally(t, f),
+            _ => t.records += 1,
+        }
+        t.rb = Some(rb);
+        Ok(())
     }
 
     fn tally(&self, t: &mut Tally, f: &crate::record::Flow) {
@@ -187,6 +211,48 @@ impl Counter {
             }
         }
         s
+    }
+}
+
+/// A flow record's counters as ra's view of the record shows them, read
+/// from its bytes; `None` when the view may turn the record round or clear
+/// its counters (then decode it): ARP keys, other non-IP keys stored
+/// reversed, IPv4 ICMP flows with the
+/// direction bit, IPv4 TCP flows whose SYN was not seen, more than 1000
+/// packets (the zero-duration rule).
+fn lean_sums(bytes: &[u8], pool: &mut BufferPool) -> Option<Option<Sums>> {
+    use crate::record::{ipproto, tcp_status, Network};
+    let v = codec::FlowView::new(bytes);
+    let sums = match v.metrics() {
+        Some(m) => {
+            if m.src.pkts.saturating_add(m.dst.pkts) > 1000 {
+                return None;
+            }
+            Some(Sums {
+                pkts: [m.src.pkts as i64, m.dst.pkts as i64],
+                bytes: [m.src.bytes as i64, m.dst.bytes as i64],
+            })
+        }
+        None => None,
+    };
+    let Some(key) = v.key() else { return Some(sums) };
+    match key.addrs {
+        // the codec reads a reversed ARP record (whatever its layout) with
+        // its directions swapped, as ra does
+        KeyAddrs::Arp(_) => None,
+        KeyAddrs::Ether(_) | KeyAddrs::Other { .. } if key.reversed => None,
+        KeyAddrs::Ipv4(k) if k.proto == ipproto::ICMP && key.qual & family::DIRECTION != 0 => None,
+        KeyAddrs::Ipv4(k) if k.proto == ipproto::TCP => {
+            let status = match v.network(pool) {
+                Some(Network::Tcp(t)) => t.status,
+                Some(Network::TcpInit(t)) => t.status,
+                Some(Network::TcpStatus(t)) => t.status,
+                // no TCP object: ra does not turn the record round
+                _ => return Some(sums),
+            };
+            (status & tcp_status::SYN != 0).then_some(sums)
+        }
+        _ => Some(sums),
     }
 }
 
@@ -384,6 +450,9 @@ pub struct Tally {
     dst4: HashSet<u32>,
     v6: [[u64; CLASSES]; 2],
     printer: Option<Printer>,
+    /// Decodes the records the lean path cannot read.
+    rb: Option<RecordBuf>,
+    pool: BufferPool,
 }
 
 impl Default for Tally {
@@ -400,6 +469,8 @@ impl Default for Tally {
             dst4: HashSet::new(),
             v6: [[0; CLASSES]; 2],
             printer: None,
+            rb: None,
+            pool: BufferPool::default(),
         }
     }
 }
@@ -445,6 +516,10 @@ impl Job for Counter {
     fn accept(&self, t: &mut Tally, item: &Item, _totals: &mut Totals) -> Result<Flow, Fatal> {
         let Record::Flow(f) = item.record else { return Ok(Flow::Continue) };
         if !matches!(f.header.class, RecordClass::Flow | RecordClass::NetFlow) {
+            return Ok(Flow::Continue);
+        }
+        if self.lean {
+            self.tally_lean(t, item.bytes)?;
             return Ok(Flow::Continue);
         }
         if self.rmon {

@@ -128,6 +128,16 @@ impl Judge {
         DecodeOptions::read_only(own.union(role))
     }
 
+    /// True when no part of the selection looks inside a flow record (no
+    /// filter, `-e`, `-M dsrs=`, direction policy or time range).
+    pub fn reads_nothing(&self) -> bool {
+        self.filter.is_none()
+            && self.grep.is_none()
+            && self.strip.is_none()
+            && self.time.is_none()
+            && !self.direction.any()
+    }
+
     /// Counts the record by class in `totals` (`-A`'s record counts).
     pub fn count_class(record: &Record, totals: &mut Totals) {
         match record.header().class {

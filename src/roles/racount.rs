@@ -13,7 +13,7 @@ use crate::client::count::{Counter, Totalled};
 use crate::client::options::{ClientOptions, RoleSpec};
 use crate::client::select::Selector;
 use crate::client::{parallel, printing, role, usage};
-use crate::codec::SlotSet;
+use crate::codec::{DecodeOptions, SlotSet};
 use crate::diag::Fatal;
 
 pub const SPEC: RoleSpec =
@@ -48,6 +48,11 @@ fn run(opts: ClientOptions) -> Result<i32, Fatal> {
     // The sums read the counters, the protocol lines the key and the
     // network object: all in what the selection reads anyway.
     counter.decode = selector.judge.decode_for(SlotSet::NONE);
+    if selector.judge.reads_nothing() && !(counter.proto || counter.addr || counter.rmon) {
+        // Plain sums: the counters are read from the record bytes.
+        counter.lean = true;
+        counter.decode = DecodeOptions::read_only(SlotSet::NONE);
+    }
     let mut total = Totalled::default();
     parallel::run(&opts, &mut selector, &counter, &mut total)?;
 
