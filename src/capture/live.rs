@@ -1,18 +1,22 @@
 //! Live capture from a network interface through libpcap: open the device
-//! (snap length, promiscuous mode, kernel buffer size), install the BPF
-//! capture filter in the kernel, hand out packets one at a time, and report
-//! the kernel's drop counters. Optionally every packet seen is also written
-//! to a pcap file (`ARGUS_PACKET_CAPTURE_FILE`), recreated when removed.
+//! (snap length, promiscuous mode, kernel buffer size, optionally a link
+//! type), install the BPF capture filter in the kernel, hand out packets
+//! one at a time without blocking, and report the kernel's drop counters.
+//! [`wait_readable`] waits on several devices at once (argus's `bond:` and
+//! `dup:` groups feed one flow engine from several devices).
 //!
-//! The read blocks for at most [`READ_TIMEOUT_MS`]: the capture thread gets
+//! [`interface_up`] tells whether a device is up or gone, and
+//! [`LiveCapture::reopen`] opens a device again (one that was removed and
+//! has come back), as 3.0.8.2 does for the devices it captures on.
+//!
+//! The wait is at most [`READ_TIMEOUT_MS`]: the capture thread gets
 //! control back at least that often even on a silent interface, to advance
 //! the flow engine's clock and to notice a shutdown request.
 
 use std::ffi::CString;
-use std::path::Path;
-use std::time::Instant;
+use std::os::fd::{AsRawFd, RawFd};
 
-use pcap::{Active, Capture, Savefile};
+use pcap::{Active, Capture, Linktype};
 
 use super::Packet;
 
@@ -34,6 +38,13 @@ pub struct LiveOptions {
     pub buffer_size: Option<i32>,
     /// BPF capture filter, compiled against the device's link type.
     pub filter: Option<String>,
+    /// Packets handed over as they arrive, not a kernel block at a time.
+    pub immediate: bool,
+}
+
+/// argus's `-i eth0(EN10MB)`: a link type to ask the device for.
+pub fn datalink_by_name(name: &str) -> Option<i32> {
+    Linktype::from_name(name).ok().map(|l| l.0)
 }
 
 /// Packets and drops seen by the kernel for one device since it was opened.
@@ -43,15 +54,6 @@ pub struct KernelStats {
     pub dropped: u64,
 }
 
-/// What one read gave.
-pub enum Read<'a> {
-    Packet(Packet<'a>),
-    /// Packets arrived while waiting: read again.
-    Again,
-    /// Nothing for a whole read timeout.
-    Idle,
-}
-
 /// One open device.
 pub struct LiveCapture {
     name: String,
@@ -59,17 +61,13 @@ pub struct LiveCapture {
     linktype: u16,
     localnet: u32,
     netmask: u32,
-    dump: Option<PacketDump>,
+    snaplen: u32,
     /// pcap_stats counters are 32-bit and wrap; we keep 64-bit totals.
     last_raw: (u32, u32),
     totals: KernelStats,
-}
-
-/// The `ARGUS_PACKET_CAPTURE_FILE` writer.
-struct PacketDump {
-    path: String,
-    file: Option<Savefile>,
-    checked: Instant,
+    /// How it was opened, to open it again.
+    datalink: Option<i32>,
+    opts: LiveOptions,
 }
 
 extern "C" {
@@ -100,12 +98,17 @@ pub fn lookup_net(device: &str) -> (u32, u32) {
 
 impl LiveCapture {
     /// Opens `device` ("any" is every interface) and installs the filter.
-    pub fn open(device: &str, opts: &LiveOptions) -> Result<LiveCapture, String> {
+    pub fn open(
+        device: &str,
+        datalink: Option<i32>,
+        opts: &LiveOptions,
+    ) -> Result<LiveCapture, String> {
         let err = |e: pcap::Error| format!("{device}: {e}");
         let mut inactive = Capture::from_device(device)
             .map_err(err)?
             .snaplen(opts.snaplen.clamp(64, MAX_SNAPLEN))
             .promisc(opts.promisc)
+            .immediate_mode(opts.immediate)
             .timeout(READ_TIMEOUT_MS);
         if let Some(size) = opts.buffer_size {
             inactive = inactive.buffer_size(size);
@@ -114,6 +117,9 @@ impl LiveCapture {
         // TPACKET_V3 a blocking libpcap read polls without a timeout and
         // never returns on a silent interface.
         let mut cap = inactive.open().map_err(err)?.setnonblock().map_err(err)?;
+        if let Some(dlt) = datalink {
+            cap.set_datalink(Linktype(dlt)).map_err(err)?;
+        }
         if let Some(expr) = &opts.filter {
             cap.filter(expr, true).map_err(|e| format!("{expr}: {e}"))?;
         }
@@ -125,17 +131,22 @@ impl LiveCapture {
             linktype,
             localnet,
             netmask,
-            dump: None,
+            snaplen: opts.snaplen.clamp(64, MAX_SNAPLEN) as u32,
             last_raw: (0, 0),
             totals: KernelStats::default(),
+            datalink,
+            opts: opts.clone(),
         })
     }
 
-    /// Also write every packet to the pcap file `path`.
-    pub fn dump_to(&mut self, path: &str) -> Result<(), String> {
-        let file = self.cap.savefile_append(path).map_err(|e| format!("{path}: {e}"))?;
-        self.dump =
-            Some(PacketDump { path: path.to_string(), file: Some(file), checked: Instant::now() });
+    /// Opens the device again as it was opened (after it was removed and
+    /// created anew, the old socket never gets another packet). The kernel
+    /// counters carry on from the old handle's.
+    pub fn reopen(&mut self) -> Result<(), String> {
+        let mut fresh = LiveCapture::open(&self.name, self.datalink, &self.opts)?;
+        let _ = self.stats();
+        fresh.totals = self.totals;
+        *self = fresh;
         Ok(())
     }
 
@@ -154,26 +165,17 @@ impl LiveCapture {
         (self.localnet, self.netmask)
     }
 
-    /// Waits up to [`READ_TIMEOUT_MS`] for the capture to be readable;
-    /// true when it is.
-    fn wait_readable(fd: std::os::fd::RawFd) -> bool {
-        let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
-        // SAFETY: one valid pollfd for the duration of the call.
-        unsafe { libc::poll(&mut pfd, 1, READ_TIMEOUT_MS) > 0 }
+    /// The snap length the device was opened with.
+    pub fn snaplen(&self) -> u32 {
+        self.snaplen
     }
 
-    /// The next packet if one is there; otherwise waits up to the read
-    /// timeout and says whether packets have arrived meanwhile.
-    pub fn read(&mut self) -> Result<Read<'_>, String> {
-        use std::os::fd::AsRawFd;
-        let fd = self.cap.as_raw_fd();
+    /// The next packet the kernel has for us, without waiting.
+    pub fn next_packet(&mut self) -> Result<Option<Packet<'_>>, String> {
         match self.cap.next_packet() {
             Ok(p) => {
-                if let Some(f) = self.dump.as_mut().and_then(|d| d.file.as_mut()) {
-                    f.write(&p);
-                }
                 let ts = p.header.ts;
-                Ok(Read::Packet(Packet {
+                Ok(Some(Packet {
                     sec: ts.tv_sec as u32,
                     usec: ts.tv_usec.clamp(0, 999_999) as u32,
                     data: p.data,
@@ -184,11 +186,13 @@ impl LiveCapture {
                 }))
             }
             // Non-blocking: nothing buffered now.
-            Err(pcap::Error::TimeoutExpired) => {
-                Ok(if Self::wait_readable(fd) { Read::Again } else { Read::Idle })
-            }
+            Err(pcap::Error::TimeoutExpired) => Ok(None),
             Err(e) => Err(format!("{}: {e}", self.name)),
         }
+    }
+
+    fn fd(&self) -> RawFd {
+        self.cap.as_raw_fd()
     }
 
     /// Kernel counters since the device was opened.
@@ -203,20 +207,72 @@ impl LiveCapture {
     }
 }
 
-impl LiveCapture {
-    /// Called about once a second: the packet file is flushed, and started
-    /// anew when it was taken away (as argus does).
-    pub fn maintain(&mut self) {
-        let Some(d) = &mut self.dump else { return };
-        if d.checked.elapsed().as_secs() < 1 {
-            return;
-        }
-        d.checked = Instant::now();
-        if let Some(f) = &mut d.file {
-            let _ = f.flush();
-        }
-        if !Path::new(&d.path).exists() {
-            d.file = self.cap.savefile_append(&d.path).ok();
-        }
+/// Waits up to [`READ_TIMEOUT_MS`] for any of `caps` to have packets;
+/// true when one has. Devices marked in `skip` (failed ones, whose socket
+/// would report an error at once) are left out.
+pub fn wait_readable(caps: &[LiveCapture], skip: &[bool]) -> bool {
+    let mut fds: Vec<libc::pollfd> = caps
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            // poll(2) ignores a negative descriptor.
+            let fd = if skip.get(i).copied().unwrap_or(false) { -1 } else { c.fd() };
+            libc::pollfd { fd, events: libc::POLLIN, revents: 0 }
+        })
+        .collect();
+    // SAFETY: `fds` is a valid array of `fds.len()` pollfds for the call.
+    unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, READ_TIMEOUT_MS) > 0 }
+}
+
+/// Whether network device `name` is up (`IFF_UP`); `None` when there is
+/// no such network device (removed, or a pseudo-device such as `any`).
+pub fn interface_up(name: &str) -> Option<bool> {
+    // SAFETY: an all-zero ifreq is a valid value (plain C data).
+    let mut ifr: libc::ifreq = unsafe { std::mem::zeroed() };
+    let bytes = name.as_bytes();
+    if bytes.len() >= ifr.ifr_name.len() || bytes.contains(&0) {
+        return None;
     }
+    for (d, s) in ifr.ifr_name.iter_mut().zip(bytes) {
+        *d = *s as libc::c_char;
+    }
+    // SAFETY: a datagram socket only for the ioctl, closed at once;
+    // SIOCGIFFLAGS reads the NUL-terminated name and writes the flags into
+    // `ifr`, which outlives the call.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            // Cannot tell: say "up", so nothing is logged or reopened.
+            return Some(true);
+        }
+        let r = libc::ioctl(fd, libc::SIOCGIFFLAGS, &mut ifr);
+        libc::close(fd);
+        if r < 0 {
+            return None;
+        }
+        Some(i32::from(ifr.ifr_ifru.ifru_flags) & libc::IFF_UP != 0)
+    }
+}
+
+/// The device argus captures on when none is named: libpcap's default
+/// (`pcap_lookupdev`), the first device `pcap_findalldevs` lists, unless
+/// that is a loopback device. libpcap lists devices that are up and running
+/// first.
+pub fn default_device() -> Result<String, String> {
+    let devs = pcap::Device::list().map_err(|e| e.to_string())?;
+    match devs.first() {
+        Some(d) if !d.flags.is_loopback() => Ok(d.name.clone()),
+        _ => Err("no suitable device found".into()),
+    }
+}
+
+/// `-i all`: every device that is up, loopbacks and the `any` pseudo-device
+/// aside, in libpcap's order.
+pub fn all_devices() -> Result<Vec<String>, String> {
+    let devs = pcap::Device::list().map_err(|e| e.to_string())?;
+    Ok(devs
+        .into_iter()
+        .filter(|d| d.flags.is_up() && !d.flags.is_loopback() && d.name != "any")
+        .map(|d| d.name)
+        .collect())
 }

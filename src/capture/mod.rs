@@ -11,6 +11,7 @@
 //! live capture from interfaces (`live`). The `pcap` crate stays inside this module.
 
 pub mod bpf;
+pub mod dump;
 pub mod live;
 mod pcapng;
 mod reader;

@@ -102,11 +102,17 @@ impl Judge {
             None => None,
         };
         let rmon = opts.has_mode("rmon");
+        let direction = if rmon { PortDirection::default() } else { opts.port_direction };
+        let mut filter = filter;
+        if let Some(f) = filter.as_mut() {
+            // (for the filter's judgement on stored bytes)
+            f.set_port_direction(direction.any());
+        }
         Ok(Judge {
             filter,
             grep,
             strip: opts.strip.filter(|m| !m.keeps_all()),
-            direction: if rmon { PortDirection::default() } else { opts.port_direction },
+            direction,
             time: opts.time_range.clone(),
         })
     }

@@ -20,6 +20,8 @@ pub struct FlowView<'a> {
     record: &'a [u8],
     /// Byte offset of the DSR of each slot (0 = absent).
     at: [u16; 16],
+    /// The walk reached the record's end and no slot was filled twice.
+    plain: bool,
 }
 
 fn get<T>(d: Dec<T>) -> Option<T> {
@@ -29,29 +31,57 @@ fn get<T>(d: Dec<T>) -> Option<T> {
     }
 }
 
+/// Decodes one FLOW DSR (header included) as a full decode does: the key
+/// `ra` reads, REVERSE undone.
+pub fn key_of(dsr: &[u8]) -> Option<FlowKey> {
+    let h = dsr.get(..4)?;
+    get(key::decode(h[1], h[2], &dsr[4..]))
+}
+
 impl<'a> FlowView<'a> {
     /// Walks the DSRs of a flow record (header included).
     pub fn new(record: &'a [u8]) -> FlowView<'a> {
         let mut at = [0u16; 16];
         let mut pos = 4usize;
-        while let Some(rest) = record.get(pos..).filter(|r| r.len() >= 4) {
+        let mut plain = true;
+        while let Some(rest) = record.get(pos..).filter(|r| !r.is_empty()) {
             let n = match dsr_len(rest) {
                 Some(n) if n > 0 && n <= rest.len() => n,
-                _ => break,
+                _ => {
+                    plain = false;
+                    break;
+                }
             };
             let (t, st) = (rest[0], rest[1]);
             let mut slot = SLOT_OF[usize::from(t & 0x7f)];
             if t == dsr_type::DATA && st & data_subtype::SRC_DATA != 0 {
                 slot = Slot::SrcData as u8;
             }
-            let plain = t & dsr_type::IMMEDIATE == 0
+            let typed = t & dsr_type::IMMEDIATE == 0
                 && (t == dsr_type::DATA) == (st & data_subtype::LEN_16BITS != 0);
-            if plain && slot != 0xff {
-                at[usize::from(slot & 0x0f)] = pos as u16;
+            if typed && slot != 0xff {
+                if pos > usize::from(u16::MAX) {
+                    // Past what an offset here can hold.
+                    plain = false;
+                    pos += n;
+                    continue;
+                }
+                let seen = &mut at[usize::from(slot & 0x0f)];
+                plain &= *seen == 0;
+                *seen = pos as u16;
             }
             pos += n;
         }
-        FlowView { record, at }
+        FlowView { record, at, plain }
+    }
+
+    /// True when the walk reached the end of the record and no DSR type
+    /// came twice: then each accessor gives exactly what a full decode
+    /// puts in its slot. (A second DSR of a type replaces the first in a
+    /// full decode only if it decodes, and a walk that stops early leaves
+    /// trailing bytes: cases for a full decode.)
+    pub fn is_plain(&self) -> bool {
+        self.plain
     }
 
     /// The record's header.
@@ -110,5 +140,30 @@ impl<'a> FlowView<'a> {
     pub fn encaps(&self) -> Option<Encaps> {
         let (st, q, _, body) = self.dsr(Slot::Encaps)?;
         get(misc::decode_encaps(st, q, body))
+    }
+
+    pub fn agr(&self) -> Option<Agr> {
+        let (st, q, _, body) = self.dsr(Slot::Agr)?;
+        get(misc::decode_agr(st, q, body))
+    }
+
+    pub fn vlan(&self) -> Option<Vlan> {
+        let (st, q, _, body) = self.dsr(Slot::Vlan)?;
+        get(misc::decode_vlan(st, q, body))
+    }
+
+    pub fn mpls(&self) -> Option<Mpls> {
+        let (st, q, _, body) = self.dsr(Slot::Mpls)?;
+        get(misc::decode_mpls(st, q, body))
+    }
+
+    pub fn mac(&self) -> Option<Mac> {
+        let (st, q, _, body) = self.dsr(Slot::Mac)?;
+        get(misc::decode_mac(st, q, body))
+    }
+
+    pub fn icmp(&self) -> Option<IcmpEvent> {
+        let (st, q, _, body) = self.dsr(Slot::Icmp)?;
+        get(misc::decode_icmp(st, q, body))
     }
 }

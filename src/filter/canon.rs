@@ -17,11 +17,14 @@
 //! corrections and derived values, shared with the printers) or, where that
 //! view does not reach, from the model with the same side swaps.
 
+use super::node::Fields;
 use crate::record::field::{net_subtype, FlowView, NetObject, ViewOptions};
+use crate::record::tcp_status;
 use crate::record::{
-    family, ipproto, key_kind, ArpKey, DirMetrics, Flow, FlowKey, IpAttrDir, KeyAddrs, Network,
-    Record,
+    family, ipproto, key_kind, Agr, ArpKey, DirMetrics, Encaps, Flow, FlowKey, IcmpEvent, IpAttr,
+    IpAttrDir, KeyAddrs, Mac, Metrics, Mpls, Network, Record, RecordHeader, Transport, Vlan,
 };
+use std::cell::OnceCell;
 
 /// DSR type code of an ASN DSR, kept raw by the model.
 const DSR_ASN: u8 = 0x32;
@@ -140,19 +143,19 @@ pub struct KeyImage {
 }
 
 impl KeyImage {
-    fn u8_at(&self, off: usize) -> Option<u8> {
+    pub(super) fn u8_at(&self, off: usize) -> Option<u8> {
         // A byte load is refused only *past* the DSR's length.
         (off <= self.len).then(|| self.bytes.get(off).copied()).flatten()
     }
 
-    fn u16_at(&self, off: usize) -> Option<u16> {
+    pub(super) fn u16_at(&self, off: usize) -> Option<u16> {
         if off + 2 > self.len {
             return None;
         }
         Some(u16::from_le_bytes([*self.bytes.get(off)?, *self.bytes.get(off + 1)?]))
     }
 
-    fn u32_at(&self, off: usize) -> Option<u32> {
+    pub(super) fn u32_at(&self, off: usize) -> Option<u32> {
         if off + 4 > self.len {
             return None;
         }
@@ -314,53 +317,233 @@ fn nonzero16_or(v: u16, default: u16) -> u16 {
     }
 }
 
-/// One record prepared for evaluation: `ra`'s canonical view of it (times
-/// repaired, direction corrected, statistics synthesized: the one
-/// `record::field` gives the printers), plus the flow key's byte image.
-pub struct View<'a> {
-    rec: &'a Record,
-    fv: Option<FlowView<'a>>,
-    key: Option<KeyImage>,
+/// The DSRs of a flow record the filter reads, wherever they were decoded:
+/// from a whole [`Flow`], or by the bytes-level pass (`filter::bytes`),
+/// which decodes only these.
+#[derive(Clone, Copy, Default)]
+pub struct Parts<'a> {
+    pub key: Option<&'a FlowKey>,
+    pub metrics: Option<&'a Metrics>,
+    pub agr: Option<&'a Agr>,
+    pub network: Option<&'a Network>,
+    pub vlan: Option<&'a Vlan>,
+    pub mpls: Option<&'a Mpls>,
+    pub ipattr: Option<&'a IpAttr>,
+    pub mac: Option<&'a Mac>,
+    pub icmp: Option<&'a IcmpEvent>,
+    pub encaps: Option<&'a Encaps>,
+    pub transport: Option<&'a Transport>,
 }
 
-impl<'a> View<'a> {
-    /// `with_key`: build the flow-key image (only filters that read the key
-    /// pay for it).
-    pub fn new(rec: &'a Record, with_key: bool) -> View<'a> {
-        let fv = rec.as_flow().map(|f| FlowView::new(f, ViewOptions::default()));
-        let key = if with_key {
-            fv.as_ref().and_then(|v| v.key.as_ref()).map(KeyImage::build)
+impl<'a> Parts<'a> {
+    pub fn of(f: &'a Flow) -> Parts<'a> {
+        Parts {
+            key: f.key.as_ref(),
+            metrics: f.metrics.as_ref(),
+            agr: f.agr.as_ref(),
+            network: f.network.as_ref(),
+            vlan: f.vlan.as_ref(),
+            mpls: f.mpls.as_ref(),
+            ipattr: f.ipattr.as_ref(),
+            mac: f.mac.as_ref(),
+            icmp: f.icmp.as_ref(),
+            encaps: f.encaps.as_ref(),
+            transport: f.transport.as_ref(),
+        }
+    }
+}
+
+/// One record prepared for evaluation, as `ra` holds it when it filters:
+/// `record::field`'s canonical view (times repaired, direction corrected,
+/// statistics synthesized — the one the printers use), plus the flow key's
+/// byte image.
+///
+/// Building the full view costs more than evaluating most filters, and for
+/// the vast majority of records `ra`'s corrections change nothing: a record
+/// is read straight from its DSRs unless it is one of those `ra` may turn
+/// round or rewrite ([`needs_correction`]); the full view is built for
+/// those, and on demand for the values only it computes (durations, rates,
+/// loads, statistics).
+pub struct View<'s, 'a> {
+    header: RecordHeader,
+    /// The DSRs of a flow record (`None` for a management record).
+    parts: Option<Parts<'a>>,
+    /// The whole flow, when the record was decoded whole: needed for the
+    /// canonical view and for the DSRs the model keeps raw.
+    flow: Option<&'a Flow>,
+    opts: ViewOptions,
+    /// The record needs `ra`'s corrections: read it through `canon`.
+    corrected: bool,
+    with_key: bool,
+    /// What is built on first use (kept outside so the view itself stays
+    /// small and cheap to set up).
+    lazy: &'s Lazy<'a>,
+}
+
+/// The parts of a [`View`] built on first use: the full canonical view and
+/// the flow key's byte image.
+#[derive(Default)]
+pub struct Lazy<'a> {
+    canon: OnceCell<FlowView<'a>>,
+    key: OnceCell<Option<KeyImage>>,
+}
+
+/// Whether `ra`'s reading of a flow may differ from the stored record: a
+/// TCP flow that saw the SYN-ACK but not the SYN (or, under `-nnn`, no SYN
+/// at all), an ICMP flow whose first packet was a reply, a reversed ARP
+/// key, and a record with more than 1000 packets (which `ra` turns into an
+/// error record when it has no duration). Conservative: the full view
+/// decides.
+pub fn needs_correction(parts: &Parts, opts: &ViewOptions) -> bool {
+    let (s, d) = parts.metrics.map_or((0, 0), |m| (m.src.pkts, m.dst.pkts));
+    if s + d > 1000 {
+        return true;
+    }
+    let Some(key) = parts.key else { return false };
+    let direction = key.qual & family::DIRECTION != 0;
+    match &key.addrs {
+        KeyAddrs::Ipv4(k)
+            if matches!(key.key_kind(), key_kind::CLASSIC5TUPLE | key_kind::LAYER_3_MATRIX)
+                && !key.is_fragment() =>
+        {
+            match k.proto {
+                ipproto::TCP if !direction => {
+                    let status = match parts.network {
+                        Some(Network::Tcp(t)) => t.status,
+                        Some(Network::TcpInit(t)) => t.status,
+                        Some(Network::TcpStatus(t)) => t.status,
+                        _ => return false,
+                    };
+                    match status & (tcp_status::SYN | tcp_status::SYN_ACK) {
+                        tcp_status::SYN_ACK => true,
+                        0 => opts.known_tcp_service.is_some(),
+                        _ => false,
+                    }
+                }
+                ipproto::ICMP => direction && s > 0 && d == 0,
+                _ => false,
+            }
+        }
+        KeyAddrs::Arp(_) | KeyAddrs::Other { .. } => key.reversed,
+        _ => false,
+    }
+}
+
+impl<'s, 'a> View<'s, 'a> {
+    /// A decoded record. `with_key`: the filter reads the flow key (its
+    /// byte image is built on first use).
+    pub fn new(
+        rec: &'a Record,
+        with_key: bool,
+        opts: ViewOptions,
+        lazy: &'s Lazy<'a>,
+    ) -> View<'s, 'a> {
+        let flow = rec.as_flow();
+        let parts = flow.map(Parts::of);
+        let corrected = parts.as_ref().is_some_and(|p| needs_correction(p, &opts));
+        View { header: *rec.header(), parts, flow, opts, corrected, with_key, lazy }
+    }
+
+    /// A flow record known by some of its DSRs only, which needs none of
+    /// `ra`'s corrections ([`needs_correction`]) and is read for none of
+    /// the values only the whole record gives (floats, raw DSRs).
+    pub fn of_parts(
+        header: RecordHeader,
+        parts: Parts<'a>,
+        with_key: bool,
+        lazy: &'s Lazy<'a>,
+    ) -> View<'s, 'a> {
+        View {
+            header,
+            parts: Some(parts),
+            flow: None,
+            opts: ViewOptions::default(),
+            corrected: false,
+            with_key,
+            lazy,
+        }
+    }
+
+    fn parts(&self) -> Option<&Parts<'a>> {
+        self.parts.as_ref()
+    }
+
+    /// The full canonical view (flow records decoded whole only).
+    fn canon(&self) -> Option<&FlowView<'a>> {
+        let f = self.flow?;
+        Some(self.lazy.canon.get_or_init(|| FlowView::new(f, self.opts)))
+    }
+
+    /// The full view when the record needs corrections.
+    fn corrected(&self) -> Option<&FlowView<'a>> {
+        if self.corrected {
+            self.canon()
         } else {
             None
-        };
-        View { rec, fv, key }
+        }
     }
 
-    fn flow(&self) -> Option<&'a Flow> {
-        self.fv.as_ref().map(|v| v.flow)
+    fn key_image(&self) -> Option<&KeyImage> {
+        if !self.with_key {
+            return None;
+        }
+        self.lazy
+            .key
+            .get_or_init(|| match self.corrected() {
+                Some(v) => v.key.as_ref().map(KeyImage::build),
+                None => self.parts()?.key.map(KeyImage::build),
+            })
+            .as_ref()
     }
 
-    /// Source and destination as the view has them (`ra` may have turned
-    /// the record round).
+    /// A flow key field: read from the key itself where the image would
+    /// hold it unchanged (addresses, protocol and ports of IPv4 and IPv6
+    /// keys, read for almost every filter), else from the image.
+    fn key_field(&self, field: IntField) -> Option<u64> {
+        if !self.with_key {
+            return None;
+        }
+        if !self.corrected {
+            if let Some(v) = self.parts().and_then(|p| p.key).and_then(|k| key_fast(k, field)) {
+                return v;
+            }
+        }
+        let img = self.key_image()?;
+        match field {
+            IntField::KeyU8(off) => img.u8_at(off as usize).map(u64::from),
+            IntField::KeyU16(off) => img.u16_at(off as usize).map(u64::from),
+            IntField::KeyU32(off) => img.u32_at(off as usize).map(u64::from),
+            _ => None,
+        }
+    }
+
+    /// Source and destination as `ra` has them (it may have turned the
+    /// record round).
     fn sides<T>(&self, src: T, dst: T) -> (T, T) {
-        match &self.fv {
+        match self.corrected() {
             Some(v) => v.sides(src, dst),
             None => (src, dst),
         }
     }
 
+    fn swapped(&self) -> bool {
+        self.corrected().is_some_and(|v| v.is_swapped())
+    }
+
     fn metrics(&self) -> Option<(DirMetrics, DirMetrics)> {
-        let [s, d] = self.fv.as_ref()?.metrics()?;
-        Some((s, d))
+        match self.corrected() {
+            Some(v) => v.metrics().map(|[s, d]| (s, d)),
+            None => self.parts()?.metrics.map(|m| (m.src, m.dst)),
+        }
     }
 
     /// The IPATTR DSR as the view has it: on a turned record the sides and
     /// their qualifier bits swap, the fragment bits stay.
     fn ipattr(&self) -> Option<(u8, IpAttrDir, IpAttrDir)> {
-        let a = self.flow()?.ipattr?;
+        let a = *self.parts()?.ipattr?;
         let src = if a.qual & 0x01 != 0 { a.src } else { IpAttrDir::default() };
         let dst = if a.qual & 0x02 != 0 { a.dst } else { IpAttrDir::default() };
-        if self.fv.as_ref().is_some_and(|v| v.is_swapped()) {
+        if self.swapped() {
             let q = a.qual;
             let qual = (q & !0x0f)
                 | ((q & 0x01) << 1)
@@ -376,40 +559,54 @@ impl<'a> View<'a> {
     /// The value of an integer field, `None` where the real tools read -1.
     pub fn int(&self, field: IntField) -> Option<u64> {
         use IntField::*;
-        let f = self.flow();
         match field {
             RecType => {
-                let h = self.rec.header();
+                let h = self.header;
                 Some(((h.class.nibble() << 4) | (h.version & 0x0f)) as u64)
             }
-            Cause => match &self.fv {
+            Cause => match self.corrected() {
                 Some(v) => Some(v.cause as u64),
                 None => {
-                    let h = self.rec.header();
+                    let h = self.header;
                     Some((((h.cause & 0x0f) << 4) | (h.option & 0x0f)) as u64)
                 }
             },
-            KeyU8(off) => self.key.as_ref()?.u8_at(off as usize).map(u64::from),
-            KeyU16(off) => self.key.as_ref()?.u16_at(off as usize).map(u64::from),
-            KeyU32(off) => self.key.as_ref()?.u32_at(off as usize).map(u64::from),
+            KeyU8(_) | KeyU16(_) | KeyU32(_) => self.key_field(field),
             SrcPkts => self.metrics().map(|m| m.0.pkts),
             SrcBytes => self.metrics().map(|m| m.0.bytes),
             SrcAppBytes => self.metrics().map(|m| m.0.appbytes),
             DstPkts => self.metrics().map(|m| m.1.pkts),
             DstBytes => self.metrics().map(|m| m.1.bytes),
             DstAppBytes => self.metrics().map(|m| m.1.appbytes),
-            AgrCount => self.fv.as_ref()?.agr().map(|a| a.count as u64),
+            _ => self.flow_int(field),
+        }
+    }
+
+    /// The integer fields of the other DSRs.
+    fn flow_int(&self, field: IntField) -> Option<u64> {
+        use IntField::*;
+        let p = self.parts()?;
+        match field {
+            AgrCount => match self.corrected() {
+                Some(v) => v.agr().map(|a| a.count as u64),
+                // The record's own AGR DSR, or the one-record aggregate `ra`
+                // makes up for any flow that carried packets.
+                None => match p.agr {
+                    Some(a) => Some(a.count as u64),
+                    None => self.metrics().filter(|(s, d)| s.pkts + d.pkts > 0).map(|_| 1),
+                },
+            },
             NetSubtype | NetStatus | NetTcpOptions | NetIcmpType | NetSrcFlags | NetDstFlags
             | NetSrcSeqBase | NetDstSeqBase => self.net(field),
-            VlanType => f?.vlan.map(|_| 0x40),
+            VlanType => p.vlan.map(|_| 0x40),
             VlanSrc | VlanDst => {
-                let v = f?.vlan?;
+                let v = p.vlan?;
                 let (s, d) = self.sides(v.src_tci, v.dst_tci);
                 Some(if field == VlanSrc { s } else { d } as u64)
             }
-            MplsType => f?.mpls.as_ref().map(|_| 0x44),
+            MplsType => p.mpls.map(|_| 0x44),
             MplsSrcLabel | MplsDstLabel => {
-                let (s, d) = self.sides(mpls_label(f?, 0), mpls_label(f?, 1));
+                let (s, d) = self.sides(mpls_label(p.mpls, 0), mpls_label(p.mpls, 1));
                 if field == MplsSrcLabel {
                     s
                 } else {
@@ -423,14 +620,14 @@ impl<'a> View<'a> {
             AttrDstTtl => self.ipattr().map(|a| a.2.ttl as u64),
             AttrDstTos => self.ipattr().map(|a| a.2.tos as u64),
             AttrDstIpId => self.ipattr().map(|a| a.2.ip_id as u64),
-            MacQual => f?.mac.map(|m| m.qual as u64),
-            IcmpQual => f?.icmp.map(|i| i.qual as u64),
-            IcmpType => f?.icmp.map(|i| i.icmp_type as u64),
-            IcmpOrigSrc => f?.icmp.map(|i| i.osrc as u64),
-            EncapsSrc => f?.encaps.map(|e| e.src as u64),
-            EncapsDst => f?.encaps.map(|e| e.dst as u64),
+            MacQual => p.mac.map(|m| m.qual as u64),
+            IcmpQual => p.icmp.map(|i| i.qual as u64),
+            IcmpType => p.icmp.map(|i| i.icmp_type as u64),
+            IcmpOrigSrc => p.icmp.map(|i| i.osrc as u64),
+            EncapsSrc => p.encaps.map(|e| e.src as u64),
+            EncapsDst => p.encaps.map(|e| e.dst as u64),
             SrcId => {
-                let t = f?.transport?;
+                let t = p.transport?;
                 let v = match t.srcid_kind {
                     // A string id is compared as the raw bytes in memory.
                     0x21 => u32::from_le_bytes(t.srcid),
@@ -438,13 +635,14 @@ impl<'a> View<'a> {
                 };
                 Some(v as u64)
             }
-            Seq => f?.transport.map(|t| t.seq as u64),
+            Seq => p.transport.map(|t| t.seq as u64),
             // The clients read a management record's fields through a DSR
             // header laid over its record header, whose length byte is 0:
             // every load is out of range.
             MarArgusId => None,
             AsnSrc | AsnDst => {
-                let (s, d) = self.sides(raw_u32(f?, DSR_ASN, 4), raw_u32(f?, DSR_ASN, 8));
+                let f = self.flow?;
+                let (s, d) = self.sides(raw_u32(f, DSR_ASN, 4), raw_u32(f, DSR_ASN, 8));
                 if field == AsnSrc {
                     s
                 } else {
@@ -452,83 +650,69 @@ impl<'a> View<'a> {
                 }
             }
             CocodeSrc | CocodeDst => {
+                let f = self.flow?;
                 let (s, d) =
-                    self.sides(raw_u16_mem(f?, DSR_COCODE, 4), raw_u16_mem(f?, DSR_COCODE, 6));
+                    self.sides(raw_u16_mem(f, DSR_COCODE, 4), raw_u16_mem(f, DSR_COCODE, 6));
                 if field == CocodeSrc {
                     s
                 } else {
                     d
                 }
             }
-            StrokesSrc => raw_u32(f?, DSR_BEHAVIOR, 4),
-            StrokesDst => raw_u32(f?, DSR_BEHAVIOR, 8),
-            CorDeltaDur => raw_u32(f?, DSR_COR, 8),
-            CorDeltaLast => raw_u32(f?, DSR_COR, 16),
+            StrokesSrc => raw_u32(self.flow?, DSR_BEHAVIOR, 4),
+            StrokesDst => raw_u32(self.flow?, DSR_BEHAVIOR, 8),
+            CorDeltaDur => raw_u32(self.flow?, DSR_COR, 8),
+            CorDeltaLast => raw_u32(self.flow?, DSR_COR, 16),
+            RecType | Cause | KeyU8(_) | KeyU16(_) | KeyU32(_) | SrcPkts | SrcBytes
+            | SrcAppBytes | DstPkts | DstBytes | DstAppBytes => self.int(field),
         }
     }
 
     fn net(&self, field: IntField) -> Option<u64> {
-        use IntField::*;
-        let v = self.fv.as_ref()?;
         let (spkts, dpkts) = self.metrics().map_or((0, 0), |m| (m.0.pkts, m.1.pkts));
-        match v.net() {
-            NetObject::None => None,
-            // The three TCP forms, widened, sides as the view has them.
-            NetObject::Tcp { subtype, tcp } => Some(match field {
-                NetSubtype => *subtype as u64,
-                NetStatus => tcp.status as u64,
-                NetTcpOptions => tcp.options as u64,
-                NetIcmpType => (tcp.status & 0xff) as u64,
-                NetSrcFlags => tcp.src.flags as u64,
-                NetDstFlags => tcp.dst.flags as u64,
-                NetSrcSeqBase => tcp.src.seqbase as u64,
-                NetDstSeqBase => tcp.dst.seqbase as u64,
-                _ => return None,
-            }),
-            NetObject::Icmp(i) => {
-                // argus writes this object in host order and `ra` byte-swaps
-                // it on input as if it were in network order: the addresses
-                // end up reversed and the 16-bit sequence number zero.
-                let word = u32::from_le_bytes([i.icmp_type, i.icmp_code, 0, 0]);
-                match field {
-                    NetSubtype => Some(net_subtype::ICMP as u64),
-                    NetStatus => Some(word as u64),
-                    NetIcmpType => Some(i.icmp_type as u64),
-                    NetTcpOptions => Some(i.odst.swap_bytes() as u64),
-                    _ => None,
-                }
-            }
-            NetObject::Esp(e) => match field {
-                NetSubtype => Some(net_subtype::ESP as u64),
-                NetStatus => Some(e.status as u64),
-                NetIcmpType => Some((e.status & 0xff) as u64),
-                NetTcpOptions => Some(e.last_seq as u64),
-                _ => None,
-            },
-            NetObject::Other { subtype, .. } => match &v.flow.network {
-                Some(Network::Arp { responder, len }) => {
-                    // The ARP object is the responder's MAC, zero-filled to
-                    // the length argus gives it.
-                    let size = (*len as usize).saturating_sub(1) * 4;
-                    object_field(field, *subtype, responder, size)
-                }
-                Some(Network::Other { body, .. }) => {
-                    // RTP objects of short flows are dropped by the clients.
-                    if *subtype == net_subtype::RTP && spkts < 5 && dpkts < 5 {
-                        return None;
-                    }
-                    object_field(field, *subtype, body, body.len())
-                }
-                // An RTCP object the clients make up for keys with the old
-                // RTCP tag: zeros.
-                _ => object_field(field, *subtype, &[], 80),
-            },
+        if let Some(v) = self.corrected() {
+            return net_field(v.net(), v.flow.network.as_ref(), field, spkts, dpkts);
         }
+        let p = self.parts()?;
+        if rtcp_tagged(p.key) {
+            let rtcp = NetObject::Other {
+                subtype: net_subtype::RTCP,
+                qual: 0,
+                word_be: 0,
+                word_le: 0,
+                drops: (0, 0),
+            };
+            return net_field(&rtcp, p.network, field, spkts, dpkts);
+        }
+        // The model's own objects, widened and cleaned the way the
+        // canonical view does it.
+        let tcp = match p.network? {
+            Network::Empty => return None,
+            Network::TcpInit(t) => {
+                (net_subtype::TCP_INIT, t.status, t.options, t.flags, 0, t.seqbase, 0)
+            }
+            Network::TcpStatus(t) => {
+                (net_subtype::TCP_STATUS, t.status, 0, t.src_flags, t.dst_flags, 0, 0)
+            }
+            Network::Tcp(t) => (
+                net_subtype::TCP_PERF,
+                t.status,
+                t.options,
+                t.src.flags,
+                t.dst.flags,
+                t.src.seqbase,
+                t.dst.seqbase,
+            ),
+            other => return net_field(&canon_object(other), p.network, field, spkts, dpkts),
+        };
+        let (subtype, status, options, sflags, dflags, sbase, dbase) = tcp;
+        let tcp = TcpWords { subtype, status, options, sflags, dflags, sbase, dbase };
+        tcp.field(field, spkts, dpkts)
     }
 
     /// The value of a float field; `None` where the real tools read -1.
     pub fn float(&self, field: FloatField) -> Option<f32> {
-        let Some(v) = self.fv.as_ref() else { return Some(0.0) };
+        let Some(v) = self.canon() else { return Some(0.0) };
         Some(match field {
             FloatField::Jitter { src, idle, stdev } => {
                 let [s, d] = v.jitter()?;
@@ -570,12 +754,12 @@ impl<'a> View<'a> {
     pub fn mac(&self, field: MacField) -> Option<[u8; 6]> {
         match field {
             MacField::Src | MacField::Dst => {
-                let m = self.flow()?.mac?;
+                let m = self.parts()?.mac?;
                 let (s, d) = self.sides(m.src, m.dst);
                 Some(if field == MacField::Src { s } else { d })
             }
             MacField::ArpHardware => {
-                let k = self.key.as_ref()?;
+                let k = self.key_image()?;
                 if k.len < 26 {
                     return None;
                 }
@@ -588,12 +772,185 @@ impl<'a> View<'a> {
 
     /// Whether a DSR is present.
     pub fn has(&self, dsr: Dsr) -> bool {
-        let Some(f) = self.flow() else { return false };
+        let Some(p) = self.parts() else { return false };
         match dsr {
-            Dsr::Mac => f.mac.is_some(),
-            Dsr::Icmp => f.icmp.is_some(),
-            Dsr::Cocode => raw_dsr(f, DSR_COCODE).is_some(),
+            Dsr::Mac => p.mac.is_some(),
+            Dsr::Icmp => p.icmp.is_some(),
+            Dsr::Cocode => self.flow.is_some_and(|f| raw_dsr(f, DSR_COCODE).is_some()),
         }
+    }
+}
+
+/// A flow key field read from the key itself, for the fields of IPv4 and
+/// IPv6 classic keys the image holds unchanged; `None`: build the image.
+fn key_fast(key: &FlowKey, field: IntField) -> Option<Option<u64>> {
+    use IntField::*;
+    if key.kind != key_kind::CLASSIC5TUPLE {
+        return None;
+    }
+    let ported = |proto: u8| matches!(proto, ipproto::TCP | ipproto::UDP);
+    let v = match &key.addrs {
+        KeyAddrs::Ipv4(k) if !key.is_fragment() => match field {
+            // The family byte: the clients force the mask-length bit in.
+            KeyU8(2) => (key.qual | family::MASKLEN) as u64,
+            KeyU32(4) => k.src as u64,
+            KeyU32(8) => k.dst as u64,
+            KeyU8(12) => k.proto as u64,
+            KeyU16(14) if ported(k.proto) => k.sport() as u64,
+            KeyU16(16) if ported(k.proto) => k.dport() as u64,
+            _ => return None,
+        },
+        KeyAddrs::Ipv6(k) => match field {
+            KeyU8(2) => (key.qual | family::MASKLEN) as u64,
+            // The top byte of the flow word as it lies in memory: the
+            // next-header byte.
+            KeyU8(39) => (k.flow_word >> 24) as u64,
+            KeyU16(40) if ported(k.proto()) => k.sport() as u64,
+            KeyU16(42) if ported(k.proto()) => k.dport() as u64,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(Some(v))
+}
+
+/// A field of the network object as the canonical view holds it.
+/// A TCP object's words as the filter reads them straight from a record
+/// (from the model, or from the stored bytes: `filter::raw`).
+#[derive(Clone, Copy, Debug)]
+pub struct TcpWords {
+    pub subtype: u8,
+    pub status: u32,
+    pub options: u32,
+    pub sflags: u8,
+    pub dflags: u8,
+    pub sbase: u32,
+    pub dbase: u32,
+}
+
+impl TcpWords {
+    /// One of the TCP object's fields, given the packets each side sent.
+    pub fn field(&self, field: IntField, spkts: u64, dpkts: u64) -> Option<u64> {
+        use IntField::*;
+        // ra clears the flags of a side that sent nothing (TCP_INIT keeps
+        // its source flags: it has no destination side).
+        let sflags =
+            if spkts == 0 && self.subtype != net_subtype::TCP_INIT { 0 } else { self.sflags };
+        let dflags = if dpkts == 0 { 0 } else { self.dflags };
+        Some(match field {
+            NetSubtype => self.subtype as u64,
+            NetStatus => self.status as u64,
+            NetTcpOptions => self.options as u64,
+            NetIcmpType => (self.status & 0xff) as u64,
+            NetSrcFlags => sflags as u64,
+            NetDstFlags => dflags as u64,
+            NetSrcSeqBase => self.sbase as u64,
+            NetDstSeqBase => self.dbase as u64,
+            _ => return None,
+        })
+    }
+}
+
+fn net_field(
+    net: &NetObject,
+    network: Option<&Network>,
+    field: IntField,
+    spkts: u64,
+    dpkts: u64,
+) -> Option<u64> {
+    use IntField::*;
+    match net {
+        NetObject::None => None,
+        // The three TCP forms, widened, sides as the view has them.
+        NetObject::Tcp { subtype, tcp } => Some(match field {
+            NetSubtype => *subtype as u64,
+            NetStatus => tcp.status as u64,
+            NetTcpOptions => tcp.options as u64,
+            NetIcmpType => (tcp.status & 0xff) as u64,
+            NetSrcFlags => tcp.src.flags as u64,
+            NetDstFlags => tcp.dst.flags as u64,
+            NetSrcSeqBase => tcp.src.seqbase as u64,
+            NetDstSeqBase => tcp.dst.seqbase as u64,
+            _ => return None,
+        }),
+        NetObject::Icmp(i) => {
+            // argus writes this object in host order and `ra` byte-swaps
+            // it on input as if it were in network order: the addresses
+            // end up reversed and the 16-bit sequence number zero.
+            let word = u32::from_le_bytes([i.icmp_type, i.icmp_code, 0, 0]);
+            match field {
+                NetSubtype => Some(net_subtype::ICMP as u64),
+                NetStatus => Some(word as u64),
+                NetIcmpType => Some(i.icmp_type as u64),
+                NetTcpOptions => Some(i.odst.swap_bytes() as u64),
+                _ => None,
+            }
+        }
+        NetObject::Esp(e) => match field {
+            NetSubtype => Some(net_subtype::ESP as u64),
+            NetStatus => Some(e.status as u64),
+            NetIcmpType => Some((e.status & 0xff) as u64),
+            NetTcpOptions => Some(e.last_seq as u64),
+            _ => None,
+        },
+        NetObject::Other { subtype, .. } => match network {
+            Some(Network::Arp { responder, len }) => {
+                // The ARP object is the responder's MAC, zero-filled to
+                // the length argus gives it.
+                let size = (*len as usize).saturating_sub(1) * 4;
+                object_field(field, *subtype, &responder[..], size)
+            }
+            Some(Network::Other { body, .. }) => {
+                // RTP and RTCP objects of an unexpected size, and RTP
+                // objects of short flows, are dropped by the clients.
+                let dropped = match *subtype {
+                    net_subtype::RTP => body.len() != 36 || (spkts < 5 && dpkts < 5),
+                    net_subtype::RTCP => body.len() != 20,
+                    _ => false,
+                };
+                if dropped {
+                    return None;
+                }
+                object_field(field, *subtype, &body[..], body.len())
+            }
+            // An RTCP object the clients make up for keys with the old
+            // RTCP tag: zeros.
+            _ => object_field(field, *subtype, &[], 80),
+        },
+    }
+}
+
+/// An IPv4 UDP key with argus 2's RTCP flow tag: `ra` gives the record an
+/// (empty) RTCP object whatever its own.
+fn rtcp_tagged(key: Option<&FlowKey>) -> bool {
+    match key {
+        Some(k @ FlowKey { addrs: KeyAddrs::Ipv4(a), .. }) => {
+            k.key_kind() == key_kind::CLASSIC5TUPLE
+                && !k.is_fragment()
+                && a.proto == ipproto::UDP
+                && a.tp_p == 0x10
+        }
+        _ => false,
+    }
+}
+
+/// The network object of a record that needs no correction, for the
+/// non-TCP kinds (the TCP forms are read directly).
+fn canon_object(network: &Network) -> NetObject {
+    match network {
+        Network::Icmp(o) => NetObject::Icmp(*o),
+        Network::Esp(o) => NetObject::Esp(*o),
+        Network::Arp { .. } => {
+            NetObject::Other { subtype: 0x10, qual: 0, word_be: 0, word_le: 0, drops: (0, 0) }
+        }
+        Network::Other { subtype, qual, .. } => NetObject::Other {
+            subtype: *subtype,
+            qual: *qual,
+            word_be: 0,
+            word_le: 0,
+            drops: (0, 0),
+        },
+        _ => NetObject::None,
     }
 }
 
@@ -627,8 +984,8 @@ fn object_field(field: IntField, subtype: u8, body: &[u8], size: usize) -> Optio
 
 /// MPLS: the clients read two label words after the header, each only if
 /// the DSR's length covers it (argus itself writes none).
-fn mpls_label(f: &Flow, index: usize) -> Option<u64> {
-    let m = f.mpls.as_ref()?;
+fn mpls_label(mpls: Option<&Mpls>, index: usize) -> Option<u64> {
+    let m = mpls?;
     match index {
         0 if m.len >= 2 => Some(m.src_label as u64),
         1 if m.len >= 3 => Some(m.dst_label as u64),
@@ -650,4 +1007,22 @@ fn raw_u32(f: &Flow, dsr_type: u8, off: usize) -> Option<u64> {
 fn raw_u16_mem(f: &Flow, dsr_type: u8, off: usize) -> Option<u64> {
     let b = raw_dsr(f, dsr_type)?.get(off..off + 2)?;
     Some(u16::from_le_bytes([b[0], b[1]]) as u64)
+}
+
+impl Fields for View<'_, '_> {
+    fn int(&self, field: IntField) -> Option<u64> {
+        View::int(self, field)
+    }
+
+    fn float(&self, field: FloatField) -> Option<f32> {
+        View::float(self, field)
+    }
+
+    fn mac(&self, field: MacField) -> Option<[u8; 6]> {
+        View::mac(self, field)
+    }
+
+    fn has(&self, dsr: Dsr) -> bool {
+        View::has(self, dsr)
+    }
 }

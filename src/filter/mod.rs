@@ -15,15 +15,20 @@
 //! filter reads it, on top of `record::field`'s canonical view).
 
 mod build;
+mod bytes;
 mod canon;
 mod gen;
 mod lookup;
 mod node;
 mod numbers;
+mod prog;
 mod qual;
+mod raw;
 mod syntax;
 
-use crate::record::Record;
+use crate::record::field::ViewOptions;
+use crate::record::{Record, Slot};
+use node::Fields;
 use std::fmt;
 
 /// A compiled filter expression.
@@ -31,6 +36,23 @@ use std::fmt;
 pub struct Filter {
     root: node::Node,
     reads_key: bool,
+    /// The record slots evaluation reads, see [`Filter::slots`].
+    slots: Vec<Slot>,
+    /// How `ra` reads records (its direction corrections depend on `-n`).
+    view: ViewOptions,
+    reads_raw: bool,
+    /// [`Filter::matches_bytes`] can judge records of this filter from
+    /// their DSRs ([`bytes`]), or even straight from their bytes ([`raw`]).
+    bytes_ok: bool,
+    /// The filter flattened for [`raw`] (filters of the fields it reads).
+    raw: Option<prog::Program>,
+    /// The filter reads the TCP object.
+    reads_net: bool,
+    /// The DSRs [`Filter::matches_bytes`] decodes.
+    bytes_slots: bytes::SlotBits,
+    /// The client turns TCP flows of unknown direction round before it
+    /// filters them ([`Filter::set_port_direction`]).
+    port_direction: bool,
     /// 10^precision: floats are compared after rounding to this many
     /// decimals, as the real tools do (their `-p` option).
     scale: f64,
@@ -114,7 +136,39 @@ impl Filter {
     /// Compiles `expr` with `options`.
     pub fn compile_with(expr: &str, options: &CompileOptions) -> Result<Filter, FilterError> {
         let root = lookup::with_resolution(options.resolve_names, || compile_tree(expr))?;
-        Ok(Filter { reads_key: root.reads_key(), root, scale: 1e6 })
+        // The canonical view itself reads these: direction corrections need
+        // the key, counters and TCP object, time repairs the ICMP event.
+        let mut slots = vec![Slot::Key, Slot::Time, Slot::Metrics, Slot::Network, Slot::Icmp];
+        let reads_raw = root.collect_slots(&mut slots);
+        let mut own = Vec::new();
+        root.collect_slots(&mut own);
+        Ok(Filter {
+            reads_key: root.reads_key(),
+            bytes_ok: !reads_raw && !root.reads_float(),
+            raw: if root.reads_only(raw::supports) { prog::Program::compile(&root) } else { None },
+            reads_net: root.reads_any(raw::is_net),
+            bytes_slots: bytes::SlotBits::of(&own),
+            port_direction: false,
+            root,
+            slots,
+            reads_raw,
+            view: ViewOptions::default(),
+            scale: 1e6,
+        })
+    }
+
+    /// The DSR slots [`Filter::matches`] reads: a caller that decodes
+    /// records only to filter them can decode just these
+    /// (`codec::DecodeOptions::read_only`).
+    pub fn slots(&self) -> &[Slot] {
+        &self.slots
+    }
+
+    /// Whether the filter reads DSRs the model keeps only as raw bytes
+    /// (ASN, country code, behaviour, correlation): then records must be
+    /// decoded with their layout.
+    pub fn reads_raw_dsrs(&self) -> bool {
+        self.reads_raw
     }
 
     /// Sets the number of decimals floats are compared at (`ra -p`; the
@@ -123,9 +177,53 @@ impl Filter {
         self.scale = 10f64.powi(digits.min(30) as i32);
     }
 
+    /// Reads records the way the printers do under these options (`ra -nnn`
+    /// turns more TCP flows round: `ViewOptions::known_tcp_service`). Use
+    /// the options the printer gets, so that the filter sees what is
+    /// printed.
+    pub fn set_view_options(&mut self, options: ViewOptions) {
+        self.view = options;
+    }
+
+    /// Tells the filter that the client turns TCP flows of unknown
+    /// direction round before filtering them (`RA_PORT_DIRECTION`):
+    /// [`Filter::matches_bytes`] then leaves such flows to a decode.
+    pub fn set_port_direction(&mut self, on: bool) {
+        self.port_direction = on;
+    }
+
+    /// Judges a record from its stored bytes (header included), decoding
+    /// only the DSRs the filter reads: `Some(verdict)`, the same as
+    /// [`Filter::matches`] gives for the decoded record, or `None` when
+    /// the record must be decoded whole to be judged (a record `ra`
+    /// corrects on reading, an irregular one, a management record, or a
+    /// filter on values only the whole record gives: durations, rates,
+    /// loads, ASN/country-code DSRs). For clients that only select records.
+    pub fn matches_bytes(&self, record: &[u8]) -> Option<bool> {
+        self.matches_raw(record).or_else(|| bytes::matches(self, record))
+    }
+
+    /// The verdict straight from the stored bytes ([`raw`]), if it can
+    /// be given.
+    fn matches_raw(&self, record: &[u8]) -> Option<bool> {
+        let program = self.raw.as_ref()?;
+        let view = raw::RawView::new(record, &self.view, self.reads_net, self.port_direction)?;
+        Some(program.run(|field| view.int(field)))
+    }
+
+    /// The verdicts of the two bytes-level readers [`Filter::matches_bytes`]
+    /// tries in turn: straight from the bytes, and from the decoded DSRs
+    /// the filter reads. For tests, which check each against
+    /// [`Filter::matches`].
+    #[doc(hidden)]
+    pub fn matches_bytes_each(&self, record: &[u8]) -> [Option<bool>; 2] {
+        [self.matches_raw(record), bytes::matches(self, record)]
+    }
+
     /// True when `record` passes the filter.
     pub fn matches(&self, record: &Record) -> bool {
-        let view = canon::View::new(record, self.reads_key);
+        let lazy = canon::Lazy::default();
+        let view = canon::View::new(record, self.reads_key, self.view, &lazy);
         let ctx = node::Ctx { scale: self.scale };
         self.root.eval(&view, &ctx).unwrap_or(false)
     }

@@ -8,7 +8,8 @@
 //! flows). Float tests compare at the output precision (`-p`), as the real
 //! tools do.
 
-use super::canon::{Dsr, FloatField, IntField, MacField, View};
+use super::canon::{Dsr, FloatField, IntField, MacField};
+use crate::record::Slot;
 
 /// A comparison operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,9 +31,35 @@ pub struct IntTest {
     pub value: i64,
 }
 
+/// Where a filter reads its fields: a decoded record
+/// ([`super::canon::View`]) or stored bytes ([`super::raw::RawView`]).
+pub trait Fields {
+    /// An integer field, `None` where the real tools read -1.
+    fn int(&self, field: IntField) -> Option<u64>;
+    /// A float field, `None` where the real tools read -1.
+    fn float(&self, field: FloatField) -> Option<f32>;
+    /// A six-byte field.
+    fn mac(&self, field: MacField) -> Option<[u8; 6]>;
+    /// Whether a DSR is present.
+    fn has(&self, dsr: Dsr) -> bool;
+}
+
 impl IntTest {
-    fn eval(&self, view: &View) -> bool {
-        let mut a: i64 = view.int(self.field).map_or(-1, |v| v as i64);
+    #[inline]
+    fn eval<F: Fields>(&self, view: &F) -> bool {
+        self.holds(view.int(self.field))
+    }
+
+    /// The test on a field's value (`None`: the real tools read -1).
+    #[inline]
+    pub fn holds(&self, value: Option<u64>) -> bool {
+        self.holds_as_read(value.map_or(-1, |v| v as i64))
+    }
+
+    /// The test on a field's value as the real tools read it (-1 for
+    /// a missing one).
+    #[inline]
+    pub fn holds_as_read(&self, mut a: i64) -> bool {
         if let Some(m) = self.mask {
             a &= m as i64;
         }
@@ -62,7 +89,7 @@ pub struct Ctx {
 }
 
 impl FloatTest {
-    fn eval(&self, view: &View, ctx: &Ctx) -> bool {
+    fn eval<F: Fields>(&self, view: &F, ctx: &Ctx) -> bool {
         let f = view.float(self.field).unwrap_or(-1.0) as f64;
         let a = (f * ctx.scale).round() / ctx.scale;
         let b = (self.value as f64 * ctx.scale).round() / ctx.scale;
@@ -144,8 +171,106 @@ impl Node {
         }
     }
 
+    /// Whether every field this tree reads is an integer field accepted
+    /// by `pred`.
+    pub fn reads_only(&self, pred: fn(IntField) -> bool) -> bool {
+        match self {
+            Node::And(v) | Node::Or(v) => v.iter().all(|n| n.reads_only(pred)),
+            Node::Not(a) => a.reads_only(pred),
+            Node::Int(t) => pred(t.field),
+            Node::Float(_) | Node::Mac { .. } | Node::Present(_) => false,
+            Node::Const(_) | Node::Null | Node::Reject => true,
+        }
+    }
+
+    /// Whether this tree reads an integer field accepted by `pred`.
+    pub fn reads_any(&self, pred: fn(IntField) -> bool) -> bool {
+        match self {
+            Node::And(v) | Node::Or(v) => v.iter().any(|n| n.reads_any(pred)),
+            Node::Not(a) => a.reads_any(pred),
+            Node::Int(t) => pred(t.field),
+            _ => false,
+        }
+    }
+
+    /// Whether evaluating this tree reads a float field (durations, rates,
+    /// loads, statistics: values only the whole record gives).
+    pub fn reads_float(&self) -> bool {
+        match self {
+            Node::And(v) | Node::Or(v) => v.iter().any(Node::reads_float),
+            Node::Not(a) => a.reads_float(),
+            Node::Float(_) => true,
+            _ => false,
+        }
+    }
+
+    /// Adds the record slots evaluating this tree reads to `out`; returns
+    /// whether it reads DSRs the model keeps raw (ASN, country codes,
+    /// behaviour, correlation).
+    pub fn collect_slots(&self, out: &mut Vec<Slot>) -> bool {
+        let mut add = |s: Slot| {
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        };
+        match self {
+            Node::And(v) | Node::Or(v) => {
+                let mut raw = false;
+                for n in v {
+                    raw |= n.collect_slots(out);
+                }
+                raw
+            }
+            Node::Not(a) => a.collect_slots(out),
+            Node::Int(t) => {
+                use IntField::*;
+                match t.field {
+                    AgrCount => add(Slot::Agr),
+                    VlanType | VlanSrc | VlanDst => add(Slot::Vlan),
+                    MplsType | MplsSrcLabel | MplsDstLabel => add(Slot::Mpls),
+                    AttrQual | AttrSrcTtl | AttrSrcTos | AttrSrcIpId | AttrDstTtl | AttrDstTos
+                    | AttrDstIpId => add(Slot::IpAttr),
+                    MacQual => add(Slot::Mac),
+                    EncapsSrc | EncapsDst => add(Slot::Encaps),
+                    SrcId | Seq => add(Slot::Transport),
+                    IcmpQual | IcmpType | IcmpOrigSrc => add(Slot::Icmp),
+                    NetSubtype | NetStatus | NetTcpOptions | NetIcmpType | NetSrcFlags
+                    | NetDstFlags | NetSrcSeqBase | NetDstSeqBase => add(Slot::Network),
+                    AsnSrc | AsnDst | CocodeSrc | CocodeDst | StrokesSrc | StrokesDst
+                    | CorDeltaDur | CorDeltaLast => return true,
+                    _ => {}
+                }
+                false
+            }
+            Node::Float(t) => {
+                match t.field {
+                    FloatField::AvgDur => add(Slot::Agr),
+                    FloatField::Jitter { .. } => add(Slot::Jitter),
+                    _ => {}
+                }
+                false
+            }
+            Node::Mac { field, .. } => {
+                if *field != MacField::ArpHardware {
+                    add(Slot::Mac);
+                }
+                false
+            }
+            Node::Present(Dsr::Mac) => {
+                add(Slot::Mac);
+                false
+            }
+            Node::Present(Dsr::Icmp) => {
+                add(Slot::Icmp);
+                false
+            }
+            Node::Present(Dsr::Cocode) => true,
+            Node::Const(_) | Node::Null | Node::Reject => false,
+        }
+    }
+
     /// Evaluates the tree, left to right with short-circuits.
-    pub fn eval(&self, view: &View, ctx: &Ctx) -> Result<bool, Rejected> {
+    pub fn eval<F: Fields>(&self, view: &F, ctx: &Ctx) -> Result<bool, Rejected> {
         Ok(match self {
             Node::Const(b) => *b,
             Node::Null => true,

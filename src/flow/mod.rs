@@ -138,6 +138,11 @@ pub struct Engine {
     /// frame's WLAN key reads past the captured bytes into what earlier
     /// packets left there (see [`Engine::packet`]).
     wlan_buf: Vec<u8>,
+    /// The interfaces of a `bond:`/`dup:` group feeding this engine: the
+    /// source id each one gives the flows it creates (empty: `cfg.srcid`),
+    /// and the one the current packet came from.
+    pub(crate) interface_ids: Vec<SourceId>,
+    pub(crate) interface: i8,
 }
 
 /// How much of libpcap's packet buffer the WLAN emulation keeps (its
@@ -158,7 +163,32 @@ impl Engine {
             stats: Stats::default(),
             last_options: 0,
             wlan_buf: Vec::new(),
+            interface_ids: Vec::new(),
+            interface: 0,
         }
+    }
+
+    /// Several interfaces feed this engine (argus's `bond:` and `dup:`
+    /// groups): `ids[i]` is the source id of interface `i`, written in the
+    /// transport DSR of the flows whose first packet came from it.
+    pub fn set_interfaces(&mut self, ids: Vec<SourceId>) {
+        self.interface_ids = ids;
+    }
+
+    /// The interface the next packets come from (an index into the list
+    /// given to `set_interfaces`). A flow whose packets in one direction
+    /// change interface gets argus's SRC/DST_INT_CHANGED encapsulation bits.
+    pub fn set_interface(&mut self, i: usize) {
+        self.interface = i.min(i8::MAX as usize) as i8;
+    }
+
+    /// The source id for flows created on interface `i` (-1: none yet).
+    pub(crate) fn srcid_of(&self, i: i8) -> SourceId {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| self.interface_ids.get(i))
+            .copied()
+            .unwrap_or(self.cfg.srcid)
     }
 
     pub fn config(&self) -> &Config {

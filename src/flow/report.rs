@@ -7,7 +7,7 @@ use super::key::{
 };
 use super::state::{FlowState, Net, TimeStat, RECORD_WRITTEN};
 use super::tcp;
-use super::Engine;
+use super::{Engine, SourceId};
 use crate::record::{
     cause, ArpKey, DirMetrics, Encaps, EspObject, EtherKey, Flow, FlowKey, IpAttr, IpAttrDir,
     Ipv4Key, Ipv6Key, Jitter, KeyAddrs, Mac, Metrics, Mpls, Network, PacketSize, PacketSizeDir,
@@ -37,7 +37,8 @@ impl Engine {
                 }
             }
         }
-        let rec = build(&self.cfg, self.table.get(i), cause_bits);
+        let fl = self.table.get(i);
+        let rec = build(&self.cfg, self.srcid_of(fl.srcint), fl, cause_bits);
         let fl = self.table.get_mut(i);
         // The user data buffers go with the record.
         if let Some(x) = &mut fl.x {
@@ -53,15 +54,15 @@ impl Engine {
     }
 }
 
-fn build(cfg: &super::Config, fl: &FlowState, cause_bits: u8) -> Flow {
+fn build(cfg: &super::Config, srcid: SourceId, fl: &FlowState, cause_bits: u8) -> Flow {
     let mut r =
         Flow { header: RecordHeader::new(RecordClass::Flow, cause_bits >> 4), ..Flow::default() };
     r.header.cause = cause_bits >> 4;
     let _ = cause::START;
     r.transport = Some(Transport {
         subtype: 0x03,
-        srcid_kind: cfg.srcid.kind,
-        srcid: cfg.srcid.bytes,
+        srcid_kind: srcid.kind,
+        srcid: srcid.bytes,
         seq: fl.seq,
         len: 3,
     });

@@ -215,6 +215,11 @@ pub struct FlowState {
     pub attr: Option<Attr>,
     pub sipid: u16,
     pub dipid: u16,
+    /// The interface (of a group) each direction's first packet came
+    /// from, -1 before that (argus's `srcint`/`dstint`; kept for the
+    /// flow's life).
+    pub srcint: i8,
+    pub dstint: i8,
     /// What only some flows need, allocated when first needed: the flow
     /// itself stays small, which keeps the table cache-friendly.
     pub x: Option<Box<Extra>>,
@@ -257,6 +262,8 @@ impl FlowState {
             attr: None,
             sipid: 0,
             dipid: 0,
+            srcint: -1,
+            dstint: -1,
             x: None,
         }
     }

@@ -190,6 +190,7 @@ impl Engine {
         let now = self.now;
         let cfg_mac = self.cfg.mac;
         let cfg_jitter = self.cfg.jitter;
+        let iface = self.interface;
         let fl = self.table.get_mut(i);
         if fl.status & RECORD_WRITTEN != 0 {
             fl.zero();
@@ -197,6 +198,16 @@ impl Engine {
         let this_dir = fl.dir == this.dir;
         if matches!(fl.net, Net::None) {
             fl.net = Net::Empty;
+        }
+        // Before the encapsulation update, as argus: the bit only sticks
+        // when this report already has its encapsulation DSR.
+        let (int, changed) = if this_dir { (&mut fl.srcint, 0x10) } else { (&mut fl.dstint, 0x20) };
+        if *int < 0 {
+            *int = iface;
+        } else if *int != iface {
+            if let Some((q, _, _)) = &mut fl.encaps {
+                *q |= changed;
+            }
         }
         match &mut fl.encaps {
             None => {

@@ -53,12 +53,7 @@ impl TimeFormatter {
     /// `format` is `RA_TIME_FORMAT` (`%T.%f` by default); `unix` is `-u`;
     /// `precision` is `-p`; `xml` selects `ra`'s XML handling of `%z`.
     pub fn new(format: &str, unix: bool, precision: usize, xml: bool) -> TimeFormatter {
-        TimeFormatter {
-            unix,
-            precision,
-            segs: parse(format, xml),
-            cache: Vec::new(),
-        }
+        TimeFormatter { unix, precision, segs: parse(format, xml), cache: Vec::new() }
     }
 
     /// Appends the text of `t`.

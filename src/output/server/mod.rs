@@ -73,6 +73,8 @@ pub struct Shared {
     access: RwLock<AccessControl>,
     initial_mar: InitialMar,
     active: AtomicUsize,
+    /// Clients that have sent `START: ` since the server started.
+    started_total: AtomicUsize,
     stop: AtomicBool,
     started: Mutex<Sender<Client>>,
     threads: Mutex<Vec<JoinHandle<()>>>,
@@ -94,6 +96,13 @@ impl Shared {
     /// Clients connected now (started or not).
     pub fn active(&self) -> usize {
         self.active.load(Ordering::Relaxed)
+    }
+
+    /// Clients that have started streaming since the server started. Each
+    /// was handed to the output thread before it was counted, so a record
+    /// sent to the output thread after this count was read reaches them.
+    pub fn started_total(&self) -> usize {
+        self.started_total.load(Ordering::SeqCst)
     }
 }
 
@@ -248,6 +257,7 @@ pub fn spawn(
         access: RwLock::new(access),
         initial_mar,
         active: AtomicUsize::new(0),
+        started_total: AtomicUsize::new(0),
         stop: AtomicBool::new(false),
         started: Mutex::new(tx),
         threads: Mutex::new(Vec::new()),
@@ -474,6 +484,7 @@ fn serve(mut s: TcpStream, peer: SocketAddr, sh: &Arc<Shared>) -> Option<String>
     if !registered {
         return None; // the output thread has gone: argus is stopping
     }
+    sh.started_total.fetch_add(1, Ordering::SeqCst);
     stream(s, rx, &dropped, filter, enc, &mut buf)
 }
 

@@ -1,6 +1,9 @@
 //! Becoming a daemon (`-d`), the pid file, and giving up root (`-u`, `-g`,
 //! `-c`) once the interfaces and the listening sockets are open.
 //!
+//! The pid file is written as root and removed at the end even when the
+//! daemon no longer can (see [`PidFile`]).
+//!
 //! `daemonize` forks before any thread exists. The parent waits on a pipe
 //! until the child reports that it is running (interfaces, sockets and
 //! outputs open) or why it failed, so `argus -d` exits 0 only for a daemon
@@ -13,9 +16,11 @@ use std::io::{Read, Write};
 use std::os::fd::FromRawFd;
 use std::path::PathBuf;
 
-/// The child's end of the start-up pipe.
+/// The child's end of the start-up pipe, and /dev/null opened before any
+/// chroot could hide it.
 pub struct Ready {
     pipe: Option<File>,
+    null: Option<File>,
 }
 
 impl Ready {
@@ -25,7 +30,9 @@ impl Ready {
         if let Some(mut p) = self.pipe.take() {
             let _ = p.write_all(b"\n");
         }
-        redirect_stdio();
+        if let Some(null) = self.null.take() {
+            redirect_stdio(null);
+        }
     }
 
     /// Start-up failed: the parent prints `msg` and exits 1.
@@ -36,19 +43,13 @@ impl Ready {
     }
 }
 
-fn redirect_stdio() {
-    let Ok(null) = CString::new("/dev/null") else { return };
-    // SAFETY: open/dup2/close on descriptors we own; stdio fds 0..2 are
-    // replaced, which is what a daemon does.
+fn redirect_stdio(null: File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: dup2 onto the standard descriptors, which is what a daemon
+    // does; `null` is an open descriptor we own (closed when dropped).
     unsafe {
-        let fd = libc::open(null.as_ptr(), libc::O_RDWR);
-        if fd >= 0 {
-            for t in 0..3 {
-                libc::dup2(fd, t);
-            }
-            if fd > 2 {
-                libc::close(fd);
-            }
+        for t in 0..3 {
+            libc::dup2(null.as_raw_fd(), t);
         }
     }
 }
@@ -88,29 +89,131 @@ pub fn daemonize(prog: &str) -> Result<Ready, String> {
         libc::close(fds[0]);
         libc::setsid();
     }
+    let null = std::fs::OpenOptions::new().read(true).write(true).open("/dev/null").ok();
     // SAFETY: fds[1] is the write end we own.
-    Ok(Ready { pipe: Some(unsafe { File::from_raw_fd(fds[1]) }) })
+    Ok(Ready { pipe: Some(unsafe { File::from_raw_fd(fds[1]) }), null })
 }
 
-/// argus's pid file: `<dir>/<prog>.<device>.<n>.pid` for the first `n` in
-/// 0..5 whose file is absent or names a process that no longer runs.
-pub fn write_pid_file(dir: &str, prog: &str, device: &str) -> Result<PathBuf, String> {
-    let dev = device.rsplit('/').next().unwrap_or(device);
-    for n in 0..5 {
-        let path = PathBuf::from(format!("{dir}/{prog}.{dev}.{n}.pid"));
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            if let Ok(pid) = text.trim().parse::<libc::pid_t>() {
-                // SAFETY: kill with signal 0 only checks that the process exists.
-                if pid > 0 && unsafe { libc::kill(pid, 0) } == 0 {
-                    continue;
+/// The daemon's pid file, `<dir>/<prog>.<device>.<n>.pid` (argus's name),
+/// and who removes it at the end.
+///
+/// The file is written as root. Once argus has given up root (`-u`) or
+/// changed its root directory (`-c`) it may no longer be able to remove it
+/// (3.0.8.2 leaves it behind then). So before privileges are dropped,
+/// [`PidFile::keep_removable`] forks a small helper, still root and still
+/// single-threaded, that holds nothing but one end of a pipe: when the
+/// daemon ends, however it ends, the pipe closes and the helper removes the
+/// file (if it still names the daemon) and exits.
+pub struct PidFile {
+    path: PathBuf,
+    /// The daemon's end of the helper's pipe, held for the daemon's life.
+    _keeper: Option<File>,
+}
+
+impl PidFile {
+    /// Writes the pid file in the first of the slots `n` = 0..5 whose file is
+    /// absent or names a process that no longer runs.
+    pub fn create(dir: &str, prog: &str, device: &str) -> Result<PidFile, String> {
+        let dev = device.rsplit('/').next().unwrap_or(device);
+        for n in 0..5 {
+            let path = PathBuf::from(format!("{dir}/{prog}.{dev}.{n}.pid"));
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                if let Ok(pid) = text.trim().parse::<libc::pid_t>() {
+                    // SAFETY: kill with signal 0 only checks that the process exists.
+                    if pid > 0 && unsafe { libc::kill(pid, 0) } == 0 {
+                        continue;
+                    }
                 }
             }
+            let mut f = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            writeln!(f, "{}", std::process::id())
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            return Ok(PidFile { path, _keeper: None });
         }
-        let mut f = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        writeln!(f, "{}", std::process::id()).map_err(|e| format!("{}: {e}", path.display()))?;
-        return Ok(path);
+        Err("daemon cannot create pid file: 5 instances are running".into())
     }
-    Err("daemon cannot create pid file: 5 instances are running".into())
+
+    /// Starts the helper that removes the file when this process ends.
+    /// Call while still root, before any thread is started.
+    pub fn keep_removable(&mut self) -> Result<(), String> {
+        let path = CString::new(self.path.as_os_str().as_encoded_bytes())
+            .map_err(|_| format!("{}: bad path", self.path.display()))?;
+        let me = std::process::id().to_string();
+        let mut fds = [0 as libc::c_int; 2];
+        // SAFETY: pipe(2) fills two descriptors.
+        if unsafe { libc::pipe(fds.as_mut_ptr()) } < 0 {
+            return Err(format!("pipe: {}", std::io::Error::last_os_error()));
+        }
+        // SAFETY: the process is single-threaded here (see the caller), so
+        // the child may do anything; it only uses the pipe, the path and
+        // `me`, made before the fork.
+        let pid = unsafe { libc::fork() };
+        if pid < 0 {
+            return Err(format!("fork: {}", std::io::Error::last_os_error()));
+        }
+        if pid == 0 {
+            // SAFETY: the helper's whole life, in the forked child.
+            unsafe { pid_file_keeper(fds[0], &path, &me) }
+        }
+        // SAFETY: the read end is the helper's; the write end ours.
+        unsafe { libc::close(fds[0]) };
+        // SAFETY: fds[1] is the write end we own; no one else closes it.
+        self._keeper = Some(unsafe { File::from_raw_fd(fds[1]) });
+        Ok(())
+    }
+
+    /// Removes the file now if this process still can (the helper, if
+    /// any, finds it gone), and only if it still names this process.
+    pub fn remove(&self) {
+        let ours = std::fs::read_to_string(&self.path)
+            .is_ok_and(|t| t.trim() == std::process::id().to_string());
+        if ours {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// A start-up that fails after the file was written leaves none behind.
+impl Drop for PidFile {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}
+
+/// The pid file helper (in the forked child; never returns): every signal
+/// blocked, every descriptor but the pipe closed, then it waits for the
+/// daemon's end of the pipe to close and removes the file if it still holds
+/// the daemon's pid.
+unsafe fn pid_file_keeper(pipe: libc::c_int, path: &CString, daemon_pid: &str) -> ! {
+    let mut all: libc::sigset_t = std::mem::zeroed();
+    libc::sigfillset(&mut all);
+    libc::sigprocmask(libc::SIG_SETMASK, &all, std::ptr::null_mut());
+    for fd in 0..4096 {
+        if fd != pipe {
+            libc::close(fd);
+        }
+    }
+    libc::prctl(libc::PR_SET_NAME, c"argus-pidfile".as_ptr());
+    let mut b = [0u8; 16];
+    loop {
+        let n = libc::read(pipe, b.as_mut_ptr().cast(), b.len());
+        if n == 0 || (n < 0 && *libc::__errno_location() != libc::EINTR) {
+            break;
+        }
+    }
+    let fd = libc::open(path.as_ptr(), libc::O_RDONLY);
+    if fd >= 0 {
+        let mut text = [0u8; 32];
+        let n = libc::read(fd, text.as_mut_ptr().cast(), text.len());
+        libc::close(fd);
+        let n = usize::try_from(n).unwrap_or(0);
+        let content = text.get(..n).unwrap_or(&[]);
+        let ours = content.strip_suffix(b"\n").unwrap_or(content) == daemon_pid.as_bytes();
+        if ours {
+            libc::unlink(path.as_ptr());
+        }
+    }
+    libc::_exit(0)
 }
 
 /// A user and group resolved before any chroot.

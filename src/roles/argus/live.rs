@@ -29,19 +29,21 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::daemon::{self, Ready};
+use super::options::{Device, InterfaceGroup};
 use super::signals::{self, Request};
 use super::{mar, wall_clock, Options, PROG};
 use crate::capture::bpf::CaptureFilter;
-use crate::capture::live::{LiveCapture, LiveOptions, Read};
-use crate::capture::CaptureFile;
+use crate::capture::dump::{DumpInterface, PacketDump};
+use crate::capture::live::{self, LiveCapture, LiveOptions, READ_TIMEOUT_MS};
+use crate::capture::{CaptureFile, Packet};
 use crate::diag::{self, Fatal};
 use crate::filter::Filter;
-use crate::flow::Engine;
+use crate::flow::{Engine, SourceId};
 use crate::output::fanout::Fanout;
 use crate::output::server::{self, access::AccessControl, ServerConfig};
 use crate::output::ArchiveWriter;
@@ -156,10 +158,109 @@ impl MarSource {
     }
 }
 
-/// Where packets come from.
+/// Where packets come from: the devices of one group (one flow engine),
+/// or capture files replayed in real time.
 enum Source {
-    Interface(LiveCapture),
+    Interfaces(Group),
     Replay(Vec<String>, f64),
+}
+
+/// The open devices of one `-i` group.
+struct Group {
+    captures: Vec<LiveCapture>,
+    /// The source id of each device's flows.
+    srcids: Vec<SourceId>,
+    /// Each device's interface number in the packet file.
+    dump_index: Vec<usize>,
+}
+
+/// The groups to capture on: `-i`/ARGUS_INTERFACE with `all` expanded, or
+/// libpcap's default device (as 3.0.8.2).
+fn interface_groups(opts: &Options) -> Result<Vec<InterfaceGroup>, Fatal> {
+    if opts.interfaces.is_empty() {
+        let name = live::default_device().map_err(|e| Fatal::err(format!("ArgusSource: {e}")))?;
+        let devices = vec![Device { name, datalink: None, srcid: None }];
+        return Ok(vec![InterfaceGroup { devices, kind: "" }]);
+    }
+    let mut out = Vec::new();
+    for g in &opts.interfaces {
+        let mut devices = Vec::new();
+        for d in &g.devices {
+            if d.name != "all" {
+                devices.push(d.clone());
+                continue;
+            }
+            let all = live::all_devices().map_err(|e| Fatal::err(format!("ArgusSource: {e}")))?;
+            devices.extend(all.into_iter().map(|name| Device { name, ..d.clone() }));
+        }
+        if g.kind.is_empty() {
+            out.extend(devices.into_iter().map(|d| InterfaceGroup { devices: vec![d], kind: "" }));
+        } else {
+            out.push(InterfaceGroup { devices, kind: g.kind });
+        }
+    }
+    Ok(out)
+}
+
+/// Opens every device of every group. A device that cannot be opened is
+/// skipped with a warning while others open (3.0.8.2 goes on too); a
+/// capture filter that does not compile is fatal.
+fn open_groups(opts: &Options) -> Result<Vec<Group>, Fatal> {
+    let lo = LiveOptions {
+        snaplen: opts.capture_snaplen(),
+        promisc: opts.promisc,
+        buffer_size: opts.pcap_buf,
+        filter: opts.bpf.clone(),
+        immediate: false,
+    };
+    let mut groups = Vec::new();
+    for g in interface_groups(opts)? {
+        // A group's packets are merged in time order: each device hands
+        // its packets over as they come rather than a block at a time.
+        let lo = LiveOptions { immediate: g.devices.len() > 1, ..lo.clone() };
+        let mut group = Group { captures: Vec::new(), srcids: Vec::new(), dump_index: Vec::new() };
+        for d in &g.devices {
+            let dlt = match &d.datalink {
+                Some(name) => Some(live::datalink_by_name(name).ok_or_else(|| {
+                    Fatal::err(format!("{}: unknown data link type {name}", d.name))
+                })?),
+                None => None,
+            };
+            match LiveCapture::open(&d.name, dlt, &lo) {
+                Ok(c) => {
+                    group.captures.push(c);
+                    group.srcids.push(d.srcid.unwrap_or(opts.engine.srcid));
+                }
+                Err(e) if opts.bpf.as_deref().is_some_and(|f| e.starts_with(f)) => {
+                    return Err(Fatal::err(e))
+                }
+                Err(e) => log(&format!("ArgusOpenInterface {e}")),
+            }
+        }
+        if !group.captures.is_empty() {
+            groups.push(group);
+        }
+    }
+    if groups.is_empty() {
+        return Err(Fatal::err("no interface could be opened"));
+    }
+    Ok(groups)
+}
+
+/// ARGUS_PACKET_CAPTURE_FILE: one file for the packets of every device.
+fn packet_dump(path: &str, groups: &mut [Group]) -> Result<PacketDump, Fatal> {
+    let mut interfaces = Vec::new();
+    for g in groups.iter_mut() {
+        for c in &g.captures {
+            g.dump_index.push(interfaces.len());
+            interfaces.push(DumpInterface {
+                name: c.name().to_string(),
+                linktype: c.linktype(),
+                snaplen: c.snaplen(),
+            });
+        }
+    }
+    PacketDump::create(path, interfaces).map_err(|e| Fatal::err(format!("{path}: {e}")))
 }
 
 /// Reads the tcp_wrappers files; one that cannot be read counts as empty.
@@ -231,7 +332,7 @@ struct Running {
     to_output: Option<SyncSender<ToOutput>>,
     output: Option<JoinHandle<Result<(), String>>>,
     server: Option<Arc<server::Shared>>,
-    pid_file: Option<std::path::PathBuf>,
+    pid_file: Option<daemon::PidFile>,
     opts: Options,
     wrappers: (String, String),
 }
@@ -247,46 +348,28 @@ fn start(
     }
     // Packet sources (as root).
     let mut sources = Vec::new();
+    let mut dump = None;
+    // The device in the pid file's name: the first one (a replay: the
+    // first file's name, as 3.0.8.2).
+    let pid_name: String;
     if let Some(factor) = opts.realtime.filter(|_| !opts.rfiles.is_empty()) {
+        pid_name = opts.rfiles[0].rsplit('/').next().unwrap_or("").to_string();
         sources.push(Source::Replay(opts.rfiles.clone(), factor));
     } else {
-        let devices = if opts.interfaces.is_empty() {
-            vec!["any".to_string()]
-        } else {
-            opts.interfaces.clone()
-        };
-        let lo = LiveOptions {
-            snaplen: opts.capture_snaplen(),
-            promisc: opts.promisc,
-            buffer_size: opts.pcap_buf,
-            filter: opts.bpf.clone(),
-        };
-        for d in &devices {
-            match LiveCapture::open(d, &lo) {
-                Ok(mut c) => {
-                    if let (Some(pf), true) = (&opts.packet_file, sources.is_empty()) {
-                        c.dump_to(pf).map_err(Fatal::err)?;
-                    }
-                    sources.push(Source::Interface(c));
-                }
-                // A filter that does not compile is fatal; a missing device
-                // is not while others open (3.0.8.2 warns and goes on).
-                Err(e) if opts.bpf.as_deref().is_some_and(|f| e.starts_with(f)) => {
-                    return Err(Fatal::err(e))
-                }
-                Err(e) => log(&format!("ArgusOpenInterface {e}")),
-            }
+        let mut groups = open_groups(opts)?;
+        pid_name = groups[0].captures[0].name().to_string();
+        if let Some(path) = &opts.packet_file {
+            dump = Some(Arc::new(Mutex::new(packet_dump(path, &mut groups)?)));
         }
-        if sources.is_empty() {
-            return Err(Fatal::err("no interface could be opened"));
-        }
+        sources.extend(groups.into_iter().map(Source::Interfaces));
     }
     let net = sources
         .iter()
-        .find_map(|s| match s {
-            Source::Interface(c) if c.net().0 != 0 => Some(c.net()),
-            _ => None,
+        .flat_map(|s| match s {
+            Source::Interfaces(g) => g.captures.iter().map(LiveCapture::net).collect(),
+            Source::Replay(..) => Vec::new(),
         })
+        .find(|n| n.0 != 0)
         .unwrap_or((0, 0));
     // The remote-access port (as root: it may be below 1024).
     let listeners =
@@ -298,8 +381,11 @@ fn start(
             None
         };
     let pid_file = if opts.daemon && opts.set_pid {
-        let dev = opts.interfaces.first().map(String::as_str).unwrap_or("any");
-        Some(daemon::write_pid_file(&opts.pid_path, PROG, dev).map_err(Fatal::err)?)
+        let mut p = daemon::PidFile::create(&opts.pid_path, PROG, &pid_name).map_err(Fatal::err)?;
+        if identity.uid.is_some_and(|u| u != 0) || opts.chroot.is_some() {
+            p.keep_removable().map_err(Fatal::err)?;
+        }
+        Some(p)
     } else {
         None
     };
@@ -361,12 +447,18 @@ fn start(
     let mut handles = Vec::new();
     for (src, st) in sources.into_iter().zip(stats) {
         let (tx, stop, st2, o) = (tx.clone(), Arc::clone(&stop), Arc::clone(&st), opts.clone());
+        let clients = server.clone();
+        let dump = dump.clone();
         let h = thread::Builder::new()
             .name("argus-source".into())
             .spawn(move || {
                 match src {
-                    Source::Interface(c) => capture_loop(c, &o, tx, &st2, &stop),
-                    Source::Replay(files, f) => replay_loop(&files, f, &o, tx, &st2, &stop),
+                    Source::Interfaces(g) => capture_loop(g, &o, tx, &st2, &stop, dump.as_deref()),
+                    Source::Replay(files, f) => {
+                        if wait_for_clients(&o, clients.as_deref(), &stop) {
+                            replay_loop(&files, f, &o, tx, &st2, &stop)
+                        }
+                    }
                 }
                 st2.done.store(true, Ordering::SeqCst);
             })
@@ -431,7 +523,7 @@ impl Running {
             server::stop(sh, CLIENT_GRACE);
         }
         if let Some(p) = &self.pid_file {
-            let _ = std::fs::remove_file(p);
+            p.remove();
         }
         if self.opts.daemon {
             log("stopped");
@@ -491,46 +583,268 @@ fn engine(opts: &Options, tx: SyncSender<ToOutput>) -> Engine {
     e
 }
 
+/// How long a stopping capture thread goes on reading what the kernel
+/// has already captured (with TPACKET_V3 a packet reaches us up to one read
+/// timeout after it arrived).
+const DRAIN_LIMIT: Duration = Duration::from_secs(1);
+
+/// Packets taken from one device before the next device of the group gets
+/// its turn.
+const BURST: usize = 64;
+
+/// One group's devices through one engine, until `stop`; then what the
+/// kernel holds already is read too, and every flow is reported.
 fn capture_loop(
-    mut cap: LiveCapture,
+    mut g: Group,
     opts: &Options,
     tx: SyncSender<ToOutput>,
     st: &SourceStats,
     stop: &AtomicBool,
+    dump: Option<&Mutex<PacketDump>>,
 ) {
     let mut e = engine(opts, tx);
-    st.linktype.store(u32::from(cap.linktype()), Ordering::Relaxed);
+    if g.captures.len() > 1 || g.srcids.iter().any(|id| *id != opts.engine.srcid) {
+        e.set_interfaces(g.srcids.clone());
+    }
+    st.linktype.store(u32::from(g.captures[0].linktype()), Ordering::Relaxed);
+    let mut sink = Sink { engine: e, dump, dump_index: g.dump_index.clone(), dump_failed: false };
+    let mut held = Held::default();
     let mut housekeeping = Instant::now();
-    let mut n: u32 = 0;
-    while !stop.load(Ordering::Relaxed) {
-        let idle = match cap.read() {
-            Ok(Read::Packet(p)) => {
-                e.packet(&p);
-                n = n.wrapping_add(1);
+    let mut stopping: Option<Instant> = None;
+    let mut failed = vec![false; g.captures.len()];
+    let mut devices = DeviceStates::new(&g.captures);
+    let mut bursts: u32 = 0;
+    loop {
+        if stopping.is_none() && stop.load(Ordering::Relaxed) {
+            stopping = Some(Instant::now());
+        }
+        if stopping.is_some_and(|t| t.elapsed() >= DRAIN_LIMIT) {
+            break;
+        }
+        let got = read_round(&mut g.captures, &mut failed, &mut sink, &mut held);
+        if got {
+            bursts = bursts.wrapping_add(1);
+            if bursts.is_multiple_of(16) {
+                st.publish(&sink.engine);
+            }
+        } else {
+            // Nothing buffered: the counters are current before waiting.
+            st.publish(&sink.engine);
+            let ready = if failed.iter().all(|f| *f) {
+                thread::sleep(Duration::from_millis(u64::from(READ_TIMEOUT_MS.unsigned_abs())));
                 false
+            } else {
+                live::wait_readable(&g.captures, &failed)
+            };
+            if !ready {
+                if stopping.is_some() {
+                    break;
+                }
+                sink.engine.advance(wall_clock());
+                st.publish(&sink.engine);
             }
-            Ok(Read::Again) => continue,
-            Ok(Read::Idle) => true,
-            Err(msg) => {
-                log(&format!("ArgusGetPackets: {msg}"));
-                break;
-            }
-        };
-        if idle || n.is_multiple_of(1024) {
-            if idle {
-                e.advance(wall_clock());
-            }
-            st.publish(&e);
-            if housekeeping.elapsed() >= Duration::from_secs(1) {
-                housekeeping = Instant::now();
-                cap.maintain();
-                st.drops.store(cap.stats().dropped, Ordering::Relaxed);
+        }
+        if housekeeping.elapsed() >= Duration::from_secs(1) {
+            housekeeping = Instant::now();
+            devices.check(&mut g.captures, &mut failed);
+            st.drops.store(drops(&mut g.captures), Ordering::Relaxed);
+            if let Some(Ok(mut d)) = dump.map(Mutex::lock) {
+                let _ = d.maintain();
             }
         }
     }
-    st.drops.store(cap.stats().dropped, Ordering::Relaxed);
-    e.interrupt();
-    st.publish(&e);
+    st.drops.store(drops(&mut g.captures), Ordering::Relaxed);
+    if let Some(Ok(mut d)) = dump.map(Mutex::lock) {
+        let _ = d.flush();
+    }
+    sink.engine.interrupt();
+    st.publish(&sink.engine);
+}
+
+/// Where a capture thread's packets go: its engine, and the packet file.
+struct Sink<'a> {
+    engine: Engine,
+    dump: Option<&'a Mutex<PacketDump>>,
+    dump_index: Vec<usize>,
+    dump_failed: bool,
+}
+
+impl Sink<'_> {
+    /// A packet from device `i` of the group.
+    fn packet(&mut self, i: usize, p: &Packet<'_>) {
+        self.engine.set_interface(i);
+        self.engine.packet(p);
+        let Some(d) = self.dump else { return };
+        let r = match d.lock() {
+            Ok(mut d) => d.write(self.dump_index.get(i).copied().unwrap_or(0), p),
+            Err(_) => Ok(()),
+        };
+        match r {
+            // Logged once until writing works again.
+            Err(err) if !self.dump_failed => {
+                log(&format!("ARGUS_PACKET_CAPTURE_FILE: {err}"));
+                self.dump_failed = true;
+            }
+            Err(_) => {}
+            Ok(()) => self.dump_failed = false,
+        }
+    }
+}
+
+/// Packets of a group's devices copied out of libpcap's buffers, so that
+/// what the devices have at one moment goes to the engine in time order.
+#[derive(Default)]
+struct Held {
+    packets: Vec<HeldPacket>,
+    /// How many of `packets` are in use (their buffers are reused).
+    len: usize,
+}
+
+#[derive(Default)]
+struct HeldPacket {
+    device: usize,
+    sec: u32,
+    usec: u32,
+    wire_len: u32,
+    linktype: u16,
+    data: Vec<u8>,
+}
+
+impl Held {
+    fn push(&mut self, device: usize, p: &Packet<'_>) {
+        if self.len == self.packets.len() {
+            self.packets.push(HeldPacket::default());
+        }
+        let h = &mut self.packets[self.len];
+        self.len += 1;
+        (h.device, h.sec, h.usec, h.wire_len, h.linktype) =
+            (device, p.sec, p.usec, p.wire_len, p.linktype);
+        h.data.clear();
+        h.data.extend_from_slice(p.data);
+    }
+}
+
+/// Reads what the devices have (up to [`BURST`] packets each) into `sink`;
+/// false when they had nothing. A single device's packets go straight
+/// from libpcap's buffer; a group's are merged by timestamp first (3.0.8.2
+/// takes the devices in turn, so one packet seen on two devices of a bond
+/// is counted in whichever order the reads happen to come).
+fn read_round(
+    caps: &mut [LiveCapture],
+    failed: &mut [bool],
+    sink: &mut Sink<'_>,
+    held: &mut Held,
+) -> bool {
+    let single = caps.len() == 1;
+    let mut got = false;
+    held.len = 0;
+    for (i, cap) in caps.iter_mut().enumerate() {
+        for _ in 0..BURST {
+            let p = match cap.next_packet() {
+                Ok(Some(p)) => p,
+                Ok(None) => break,
+                Err(msg) => {
+                    // Logged once; the device is tried again (an interface
+                    // that went down may come back up).
+                    if !failed[i] {
+                        log(&format!("ArgusGetPackets: {msg}"));
+                        failed[i] = true;
+                    }
+                    break;
+                }
+            };
+            failed[i] = false;
+            got = true;
+            if single {
+                sink.packet(i, &p);
+            } else {
+                held.push(i, &p);
+            }
+        }
+    }
+    let batch = &mut held.packets[..held.len];
+    batch.sort_by_key(|h| (h.sec, h.usec));
+    for h in batch.iter() {
+        let p = Packet {
+            sec: h.sec,
+            usec: h.usec,
+            data: &h.data,
+            wire_len: h.wire_len,
+            linktype: h.linktype,
+            buf_off: 0,
+            buf_tail: &[],
+        };
+        sink.packet(h.device, &p);
+    }
+    got
+}
+
+/// What the capture thread last saw of its devices, as 3.0.8.2's
+/// ArgusGetInterfaceStatus tracks them once a second: a device going down
+/// or up is logged; a device whose capture failed (removed, say) is opened
+/// again once it exists and is up (which needs the privileges argus
+/// started with, as in 3.0.8.2).
+struct DeviceStates {
+    /// Up or down; `None`: not a network device (`any`), not tracked.
+    up: Vec<Option<bool>>,
+    /// A failed reopen is logged once per outage.
+    reopen_logged: Vec<bool>,
+}
+
+impl DeviceStates {
+    fn new(caps: &[LiveCapture]) -> DeviceStates {
+        DeviceStates {
+            up: caps.iter().map(|c| live::interface_up(c.name())).collect(),
+            reopen_logged: vec![false; caps.len()],
+        }
+    }
+
+    fn check(&mut self, caps: &mut [LiveCapture], failed: &mut [bool]) {
+        for (i, cap) in caps.iter_mut().enumerate() {
+            let Some(Some(was)) = self.up.get(i).copied() else { continue };
+            // A device that is gone counts as down.
+            let now = live::interface_up(cap.name()).unwrap_or(false);
+            if now != was {
+                let state = if now { "up" } else { "down" };
+                log(&format!("ArgusGetInterfaceStatus: interface {} is {state}", cap.name()));
+                self.up[i] = Some(now);
+            }
+            if !(now && failed.get(i).copied().unwrap_or(false)) {
+                continue;
+            }
+            match cap.reopen() {
+                Ok(()) => {
+                    log(&format!("ArgusOpenInterface: {} opened again", cap.name()));
+                    failed[i] = false;
+                    self.reopen_logged[i] = false;
+                }
+                Err(e) if !self.reopen_logged[i] => {
+                    log(&format!("ArgusOpenInterface: {e}"));
+                    self.reopen_logged[i] = true;
+                }
+                Err(_) => {}
+            }
+        }
+    }
+}
+
+/// The kernel's drops over a group's devices since they were opened.
+fn drops(caps: &mut [LiveCapture]) -> u64 {
+    caps.iter_mut().map(|c| c.stats().dropped).sum()
+}
+
+/// ARGUS_REPLAY_WAIT_CLIENTS: a replay meant for remote clients waits
+/// until that many have started, so they get every record. False when
+/// argus is stopped meanwhile.
+fn wait_for_clients(opts: &Options, server: Option<&server::Shared>, stop: &AtomicBool) -> bool {
+    let Some(server) = server.filter(|_| opts.replay_wait_clients > 0) else { return true };
+    while server.started_total() < opts.replay_wait_clients {
+        if stop.load(Ordering::Relaxed) {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    true
 }
 
 /// `-r files -T factor`: the files' packets at their own pace (divided by

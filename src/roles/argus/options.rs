@@ -25,8 +25,8 @@ pub struct Options {
     pub help: bool,
     /// The `-S` value in seconds, as written to MARs.
     pub report_secs: u16,
-    /// Live capture: `-i` / ARGUS_INTERFACE devices, each its own flow engine.
-    pub interfaces: Vec<String>,
+    /// Live capture: `-i` / ARGUS_INTERFACE, one flow engine per group.
+    pub interfaces: Vec<InterfaceGroup>,
     /// Promiscuous mode (`-p` / ARGUS_GO_PROMISCUOUS=no turn it off).
     pub promisc: bool,
     /// `-s`: bytes kept per packet (argus: 96, or 96 + `-U`).
@@ -60,10 +60,42 @@ pub struct Options {
     pub max_clients: usize,
     /// ARGUS_CLIENT_QUEUE (ours): records a remote client may lag behind.
     pub client_queue: usize,
+    /// ARGUS_REPLAY_WAIT_CLIENTS (ours): with `-T` and `-P`, the replay
+    /// starts once this many remote clients have started.
+    pub replay_wait_clients: usize,
     /// ARGUS_ENV assignments, applied before capture starts.
     pub env: Vec<(String, String)>,
     /// Configuration lines we do not act on, for warnings.
     pub warnings: Vec<String>,
+}
+
+/// Devices whose packets go through one flow engine: one device, or the
+/// devices of a `bond:` / `dup:` group (3.0.8.2 treats both alike: one
+/// flow model fed by every device of the group).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InterfaceGroup {
+    pub devices: Vec<Device>,
+    /// "bond" or "dup" for a group, "" for a single device.
+    pub kind: &'static str,
+}
+
+/// One device of an `-i` value: `name[(DLT)][/srcid]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Device {
+    /// A device name, `any` (Linux's every-interface device) or `all`
+    /// (every device that is up, loopbacks aside).
+    pub name: String,
+    /// `eth0(EN10MB)`: the link type to ask the device for.
+    pub datalink: Option<String>,
+    /// `eth0/srcid`: the source id of the flows this device's packets create.
+    pub srcid: Option<SourceId>,
+}
+
+impl InterfaceGroup {
+    /// The group's name in messages and the pid file: its first device.
+    pub fn name(&self) -> &str {
+        self.devices.first().map(|d| d.name.as_str()).unwrap_or("")
+    }
 }
 
 impl Default for Options {
@@ -97,6 +129,7 @@ impl Default for Options {
             hosts_deny: "/etc/hosts.deny".into(),
             max_clients: 10,
             client_queue: 65_536,
+            replay_wait_clients: 0,
             env: Vec::new(),
             warnings: Vec::new(),
         }
@@ -125,24 +158,57 @@ const FLAGS: &[u8] = b"AbCdfJmOpRtXZhv";
 /// `-i eth0 eth1` takes both, while `-i lo udp` leaves `udp` to the filter).
 fn is_interface(w: &str) -> bool {
     w == "any"
+        || w == "all"
         || (!w.is_empty()
             && !w.contains('/')
             && std::path::Path::new("/sys/class/net").join(w).exists())
 }
 
-/// An `-i` / ARGUS_INTERFACE value: comma separated devices, argus's
-/// `ind:` prefix and `/srcid` suffixes accepted (the suffix is dropped).
-fn push_interfaces(o: &mut Options, v: &str) {
+/// An `-i` / ARGUS_INTERFACE value, argus's syntax: `eth0`, `eth0,eth1`
+/// (independent devices), `ind:eth0,eth1` (the same), `bond:eth0,eth1` or
+/// `dup:eth0,eth1` (one flow engine for both), each device optionally
+/// `name(DLT)` and `name/srcid`. 3.0.8.2 documents nested groups
+/// (`dup:[bond:en0,en1],en2`) but cannot parse them; since bond and dup
+/// are the same thing there, a nested group is flattened into one.
+fn push_interfaces(o: &mut Options, v: &str) -> Result<(), String> {
     let v = v.trim().trim_matches('"');
-    let v = v.strip_prefix("ind:").unwrap_or(v);
-    for dev in v.split(',').map(str::trim).filter(|d| !d.is_empty()) {
-        let dev = dev.split('/').next().unwrap_or(dev);
-        if dev == "all" {
-            o.interfaces.push("any".into());
-        } else if !o.interfaces.iter().any(|d| d == dev) {
-            o.interfaces.push(dev.to_string());
+    let (kind, list) = if let Some(l) = v.strip_prefix("bond:") {
+        ("bond", l)
+    } else if let Some(l) = v.strip_prefix("dup:") {
+        ("dup", l)
+    } else {
+        ("", v.strip_prefix("ind:").unwrap_or(v))
+    };
+    let mut devices = Vec::new();
+    for tok in list.split([',', ' ']).map(|t| t.trim_matches(['[', ']'])) {
+        let tok = ["bond:", "dup:", "ind:"].iter().fold(tok, |t, p| t.strip_prefix(p).unwrap_or(t));
+        if tok.is_empty() {
+            continue;
         }
+        let (rest, srcid) = match tok.split_once('/') {
+            Some((d, id)) => (d, Some(parse_srcid(id).map_err(|e| format!("{tok}: {e}"))?)),
+            None => (tok, None),
+        };
+        let (name, datalink) = match rest.split_once('(') {
+            Some((d, dlt)) => (d, Some(dlt.trim_end_matches(')').to_string())),
+            None => (rest, None),
+        };
+        if name.is_empty() {
+            return Err(format!("{tok}: no device name"));
+        }
+        devices.push(Device { name: name.to_string(), datalink, srcid });
     }
+    if kind.is_empty() {
+        for d in devices {
+            let seen = o.interfaces.iter().any(|g| g.kind.is_empty() && g.devices[0] == d);
+            if !seen {
+                o.interfaces.push(InterfaceGroup { devices: vec![d], kind });
+            }
+        }
+    } else if !devices.is_empty() {
+        o.interfaces.push(InterfaceGroup { devices, kind });
+    }
+    Ok(())
 }
 
 fn port(v: &str) -> Result<u16, String> {
@@ -209,12 +275,12 @@ pub fn parse(args: &[String], system_conf: Option<&str>) -> Result<Options, Stri
                         o.interfaces.clear();
                         interfaces_given = true;
                     }
-                    push_interfaces(&mut o, &val);
+                    push_interfaces(&mut o, &val)?;
                     while let Some(next) = args.get(i + 1) {
                         if !is_interface(next) {
                             break;
                         }
-                        push_interfaces(&mut o, next);
+                        push_interfaces(&mut o, next)?;
                         i += 1;
                     }
                 }
@@ -450,7 +516,7 @@ fn apply_conf(o: &mut Options, text: &str, file: &str) -> Result<(), String> {
                     o.interfaces.clear();
                 }
                 interfaces += 1;
-                push_interfaces(o, v);
+                push_interfaces(o, v).map_err(|m| at(&m))?;
             }
             "ARGUS_DAEMON" => o.daemon = conf::yes(v),
             "ARGUS_ACCESS_PORT" => o.port = port(v).map_err(|m| at(&m))?,
@@ -504,6 +570,7 @@ fn apply_conf(o: &mut Options, text: &str, file: &str) -> Result<(), String> {
                     .filter(|&n: &usize| n > 0)
                     .ok_or_else(|| at("not a number"))?
             }
+            "ARGUS_REPLAY_WAIT_CLIENTS" => o.replay_wait_clients = usize::from(num(v)?),
             "ARGUS_IP_TIMEOUT" => t.ip = num(v)?,
             "ARGUS_TCP_TIMEOUT" => t.tcp = num(v)?,
             "ARGUS_ICMP_TIMEOUT" => t.icmp = num(v)?,
@@ -590,8 +657,14 @@ mod tests {
 
     #[test]
     fn live_options_and_variables() {
+        let names = |o: &Options| -> Vec<Vec<String>> {
+            o.interfaces
+                .iter()
+                .map(|g| g.devices.iter().map(|d| d.name.clone()).collect())
+                .collect()
+        };
         let o = p("-X -i lo -P 561 -B 127.0.0.1,::1 -p -s 200 -d -u nobody -c /tmp -T 2 udp");
-        assert_eq!(o.interfaces, vec!["lo"]);
+        assert_eq!(names(&o), vec![vec!["lo"]]);
         assert_eq!((o.port, o.promisc, o.snaplen, o.daemon), (561, false, Some(200), true));
         assert_eq!(o.bind, vec!["127.0.0.1", "::1"]);
         assert_eq!(
@@ -600,14 +673,15 @@ mod tests {
         );
         assert_eq!(o.bpf.as_deref(), Some("udp"));
         // -i takes following words only when they name interfaces.
-        assert_eq!(p("-i lo any tcp").interfaces, vec!["lo", "any"]);
+        assert_eq!(names(&p("-i lo any tcp")), vec![vec!["lo"], vec!["any"]]);
         assert_eq!(p("-i lo any tcp").bpf.as_deref(), Some("tcp"));
         let mut o = Options::default();
         let conf = "ARGUS_INTERFACE=ind:eth0/1,eth1\nARGUS_ACCESS_PORT=5610\nARGUS_GO_PROMISCUOUS=no\n\
                     ARGUS_DAEMON=yes\nARGUS_ACCESS_DENY=10.0.0.0/8\nARGUS_FLOW_TYPE=\"Bidirectional\"\n\
                     ARGUS_DEBUG_LEVEL=3\nARGUS_FLOW_KEY=LAYER_2\nARGUS_PCAP_BUF_SIZE=2M\n";
         apply_conf(&mut o, conf, "x.conf").unwrap();
-        assert_eq!(o.interfaces, vec!["eth0", "eth1"]);
+        assert_eq!(names(&o), vec![vec!["eth0"], vec!["eth1"]]);
+        assert_eq!(o.interfaces[0].devices[0].srcid, Some(parse_srcid("1").unwrap()));
         assert_eq!((o.port, o.promisc, o.daemon, o.pcap_buf), (5610, false, true, Some(2_000_000)));
         assert_eq!(o.access_deny.len(), 1);
         // Unsupported variables and values are named with their line.
@@ -615,6 +689,25 @@ mod tests {
         assert!(o.warnings[0].starts_with("x.conf:7: ARGUS_DEBUG_LEVEL"));
         assert!(o.warnings[1].starts_with("x.conf:8: ARGUS_FLOW_KEY"));
         assert!(apply_conf(&mut o, "ARGUS_ACCESS_ALLOW=not-an-address\n", "y").is_err());
+    }
+
+    #[test]
+    fn interface_groups() {
+        let o = p("-i bond:eth0,eth1/10.0.0.1 -i dup:[bond:en0,en1],en2 -i ind:a,b(EN10MB) -i a");
+        let g = &o.interfaces;
+        assert_eq!(g.len(), 4, "{g:?}");
+        assert_eq!((g[0].kind, g[0].devices.len()), ("bond", 2));
+        assert_eq!(g[0].devices[0].srcid, None);
+        assert_eq!(g[0].devices[1].srcid, Some(parse_srcid("10.0.0.1").unwrap()));
+        // The nested group is flattened: one engine for en0, en1 and en2.
+        assert_eq!(g[1].kind, "dup");
+        let names: Vec<&str> = g[1].devices.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["en0", "en1", "en2"]);
+        // ind: and plain lists are one group per device, repeats dropped.
+        assert_eq!((g[2].name(), g[3].name()), ("a", "b"));
+        assert_eq!(g[3].devices[0].datalink.as_deref(), Some("EN10MB"));
+        let v: Vec<String> = ["-i", "eth0/not an id!"].iter().map(|s| s.to_string()).collect();
+        assert!(parse(&v, None).is_err());
     }
 
     #[test]
