@@ -85,6 +85,12 @@ pub trait Job: Sync {
         DecodeOptions::FULL
     }
 
+    /// Whether [`Job::reject`] does anything: when it does not, records the
+    /// filter rejects on their stored bytes are never decoded.
+    fn wants_rejects(&self) -> bool {
+        true
+    }
+
     /// True when the role needs each input whole in memory after reading
     /// (rasort reads its records again by offset): a stream is then
     /// decompressed into memory once, before its records are read.
@@ -284,6 +290,7 @@ fn run_chunk<J: Job>(
     let window = &buf[..end.min(buf.len())];
     let mut scanner = Scanner::records_from(start as u64);
     let mut rb = RecordBuf::with_options(decode);
+    let rejects = job.wants_rejects();
     loop {
         let (offset, len) = match scanner.next(window, 0, true) {
             Event::Record { offset, len, .. } => (offset, len),
@@ -296,6 +303,9 @@ fn run_chunk<J: Job>(
         let s = offset as usize;
         let Some(bytes) = window.get(s..s + len) else { break };
         let at = base + offset;
+        if !rejects && judge.rejects_bytes(bytes, &mut out.totals) {
+            continue;
+        }
         if let Err(e) = rb.decode(bytes) {
             out.logs.push(format!("record at byte offset {at}: {e}"));
             continue;
