@@ -19,6 +19,7 @@ mod load;
 mod print;
 mod ra;
 mod soak;
+mod sortcount;
 mod static_build;
 mod timerange;
 mod traffic;

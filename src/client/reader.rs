@@ -10,13 +10,12 @@
 //! rejected records go to the role's [`RecordSink`].
 
 use super::options::{ClientOptions, InputSpec};
-use super::select::{Prejudged, Selector, Verdict};
+use super::select::{Selector, Verdict};
 use super::totals::Totals;
 use crate::archive::{self, remote::Endpoint, Input, Source};
-use crate::codec::{DecodeOptions, End, RecordBuf, Records, SlotSet};
+use crate::codec::{End, RecordBuf, Records};
 use crate::diag::{self, Fatal};
 use crate::record::Record;
-use crate::record::Slot;
 
 /// One record handed to a role.
 pub struct Item<'a> {
@@ -31,6 +30,8 @@ pub struct Item<'a> {
     pub modified: bool,
     /// The initial MAR of the input being read, as read.
     pub start_mar: &'a [u8],
+    /// The input's place among the run's inputs ([`sources`]).
+    pub input: usize,
 }
 
 /// Whether the role wants more records.
@@ -48,19 +49,6 @@ pub trait RecordSink {
     /// A record failed the filter (for `-E`).
     fn reject(&mut self, _item: &Item) -> Result<(), Fatal> {
         Ok(())
-    }
-    /// Whether [`RecordSink::accept`] reads more of a record than its
-    /// header and counters (printing, `-w` filters, `-M rmon`): when it
-    /// does not, records the filter passed on their bytes are decoded only
-    /// that far.
-    fn wants_whole_records(&self) -> bool {
-        true
-    }
-
-    /// Whether [`RecordSink::reject`] does anything: when it does not, the
-    /// reader may reject records on their bytes without decoding them.
-    fn wants_rejects(&self) -> bool {
-        true
     }
 }
 
@@ -100,23 +88,28 @@ pub fn sources(opts: &ClientOptions) -> Result<Vec<Planned>, Fatal> {
     Ok(out)
 }
 
-/// Reads every input through `selector` into `sink`.
+/// Opens one input of the run (a remote server gets the remote filter).
+pub fn open(opts: &ClientOptions, source: &Source) -> Result<Input, archive::OpenError> {
+    match source {
+        Source::Remote(ep) => archive::remote::connect(ep, opts.filter.remote.as_deref()),
+        s => archive::open(s),
+    }
+}
+
+/// Reads every input through `selector` into `sink`, one record after the
+/// other, fully decoded (the sequential reader; [`super::parallel::run`]
+/// reads on every core).
 pub fn read_all(
     opts: &ClientOptions,
     selector: &mut Selector,
     sink: &mut dyn RecordSink,
 ) -> Result<Ended, Fatal> {
-    let mut rb = Decoders::new();
-    let remote_filter = opts.filter.remote.as_deref();
-    for (source, range) in sources(opts)? {
+    let mut rb = RecordBuf::new();
+    for (index, (source, range)) in sources(opts)?.into_iter().enumerate() {
         if !selector.wants_more() {
             break;
         }
-        let opened = match &source {
-            Source::Remote(ep) => archive::remote::connect(ep, remote_filter),
-            s => archive::open(s),
-        };
-        let mut input = match opened {
+        let mut input = match open(opts, &source) {
             Ok(i) => i,
             Err(e) => {
                 diag::log(&opts.prog, &e.to_string());
@@ -124,80 +117,71 @@ pub fn read_all(
                 continue;
             }
         };
-        let state = match range {
-            Some((start, stop)) => {
-                read_range(opts, &mut input, start, stop, selector, sink, &mut rb)?
-            }
-            None => read_input(opts, &mut input, selector, sink, &mut rb)?,
-        };
-        if state == Read::Stopped {
-            return Ok(Ended::Stopped);
-        }
-        if state == Read::LimitReached {
-            break;
+        match read_one(opts, &mut input, range, index, selector, sink, &mut rb)? {
+            Read::Finished => {}
+            Read::LimitReached => break,
+            Read::Stopped => return Ok(Ended::Stopped),
         }
     }
     Ok(Ended::Done)
 }
 
-/// The record decoders of a run: whole records, and the header and
-/// counters only (what writing a selected record to a file needs).
-struct Decoders {
-    whole: RecordBuf,
-    counters: RecordBuf,
-}
-
-impl Decoders {
-    fn new() -> Decoders {
-        let counters = DecodeOptions::read_only(SlotSet::of(&[Slot::Metrics]));
-        Decoders { whole: RecordBuf::new(), counters: RecordBuf::with_options(counters) }
-    }
-}
-
+/// How reading one input ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Read {
+pub enum Read {
+    /// The input was read to its end.
     Finished,
+    /// The `-N` input limit was reached: read no further input.
     LimitReached,
+    /// The role asked to stop.
     Stopped,
+}
+
+/// Reads one opened input, one record after the other, through `selector`
+/// into `sink`; `range` is the `file::start:stop` byte range, `index` the
+/// input's place in the run.
+#[allow(clippy::too_many_arguments)]
+pub fn read_one(
+    opts: &ClientOptions,
+    input: &mut Input,
+    range: Option<(u64, u64)>,
+    index: usize,
+    selector: &mut Selector,
+    sink: &mut dyn RecordSink,
+    rb: &mut RecordBuf,
+) -> Result<Read, Fatal> {
+    match range {
+        Some((start, stop)) => read_range(opts, input, start, stop, index, selector, sink, rb),
+        None => read_input(opts, input, index, selector, sink, rb),
+    }
 }
 
 /// Decodes, selects and dispatches one record.
 #[allow(clippy::too_many_arguments)]
 fn handle(
     opts: &ClientOptions,
-    rb: &mut Decoders,
+    rb: &mut RecordBuf,
     bytes: &[u8],
-    offset: u64,
+    (offset, index): (u64, usize),
     initial: bool,
     start_mar: &[u8],
     selector: &mut Selector,
     sink: &mut dyn RecordSink,
 ) -> Result<Read, Fatal> {
-    // The filter judges most records on their bytes: rejected ones are
-    // not even decoded (unless -E wants them).
-    let mut passed = false;
-    if !initial && !sink.wants_rejects() {
-        match selector.prejudge(bytes) {
-            Prejudged::Rejected(offer) => {
-                return Ok(if offer.stop { Read::LimitReached } else { Read::Finished });
-            }
-            Prejudged::Passed => passed = true,
-            Prejudged::Unknown => {}
-        }
-    }
-    let lean = passed && !sink.wants_whole_records() && !selector.reads_more_than_counters();
-    let rb = if lean { &mut rb.counters } else { &mut rb.whole };
     if let Err(e) = rb.decode(bytes) {
         diag::log(&opts.prog, &format!("record at byte offset {offset}: {e}"));
         return Ok(Read::Finished);
     }
-    let offer = if passed {
-        selector.offer_prejudged(rb.record_mut(), initial)
-    } else {
-        selector.offer(rb.record_mut(), initial)
+    let offer = selector.offer(rb.record_mut(), initial);
+    let item = Item {
+        record: rb.record(),
+        bytes,
+        offset,
+        initial,
+        modified: offer.modified,
+        start_mar,
+        input: index,
     };
-    let item =
-        Item { record: rb.record(), bytes, offset, initial, modified: offer.modified, start_mar };
     match offer.verdict {
         Verdict::Accept => {
             if sink.accept(&item, &mut selector.totals)? == Flow::Stop {
@@ -213,9 +197,10 @@ fn handle(
 fn read_input(
     opts: &ClientOptions,
     input: &mut Input,
+    index: usize,
     selector: &mut Selector,
     sink: &mut dyn RecordSink,
-    rb: &mut Decoders,
+    rb: &mut RecordBuf,
 ) -> Result<Read, Fatal> {
     let mut start_mar: Vec<u8> = Vec::new();
     let poll = opts.has_mode("poll");
@@ -249,7 +234,8 @@ fn read_input(
             selector.input_opened();
         }
         let initial = rec.initial;
-        match handle(opts, rb, rec.bytes, rec.offset, initial, &start_mar, selector, sink)? {
+        let at = (rec.offset, index);
+        match handle(opts, rb, rec.bytes, at, initial, &start_mar, selector, sink)? {
             Read::Finished => {}
             other => return Ok(other),
         }
@@ -264,14 +250,16 @@ fn read_input(
 /// `-r file::start:stop`: the initial MAR, then the records between two
 /// byte offsets (argus skips the initial MAR's own processing here).
 /// Possible for inputs held in memory (plain files).
+#[allow(clippy::too_many_arguments)]
 fn read_range(
     opts: &ClientOptions,
     input: &mut Input,
     start: u64,
     stop: u64,
+    index: usize,
     selector: &mut Selector,
     sink: &mut dyn RecordSink,
-    rb: &mut Decoders,
+    rb: &mut RecordBuf,
 ) -> Result<Read, Fatal> {
     let name = input.name().to_string();
     let Some(buf) = input.bytes() else {
@@ -287,10 +275,57 @@ fn read_range(
     // offset reaches it), whole.
     let begin = usize::try_from(start).unwrap_or(usize::MAX).min(buf.len());
     for rec in Records::range(buf, begin, buf.len()).take_while(|r| r.offset < stop) {
-        match handle(opts, rb, rec.bytes, rec.offset, false, &start_mar, selector, sink)? {
+        match handle(opts, rb, rec.bytes, (rec.offset, index), false, &start_mar, selector, sink)? {
             Read::Finished => {}
             other => return Ok(other),
         }
     }
     Ok(Read::Finished)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::options::{parse, RoleSpec};
+    use crate::record::RecordClass;
+
+    fn usage(_: &str) -> String {
+        String::new()
+    }
+    const SPEC: RoleSpec = RoleSpec { name: "ra", usage, long_options: &[], long_parser: None };
+
+    /// Counts what it is handed, by class.
+    #[derive(Default)]
+    struct Count {
+        flows: usize,
+        mars: usize,
+        inputs: Vec<usize>,
+    }
+
+    impl RecordSink for Count {
+        fn accept(&mut self, item: &Item, _totals: &mut Totals) -> Result<Flow, Fatal> {
+            match item.record.header().class {
+                RecordClass::Mar => self.mars += 1,
+                _ => self.flows += 1,
+            }
+            self.inputs.push(item.input);
+            Ok(Flow::Continue)
+        }
+    }
+
+    #[test]
+    fn read_all_reads_every_input_in_order() {
+        let synth =
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/cases/data/synth.argus");
+        let argv = ["ra", "-X", "-r", synth, "-r", synth].map(String::from).to_vec();
+        let opts = parse(&SPEC, argv).unwrap();
+        let mut selector = Selector::new(&opts, None).unwrap();
+        let mut count = Count::default();
+        assert_eq!(read_all(&opts, &mut selector, &mut count).unwrap(), Ended::Done);
+        // synth.argus: 43 flows after its initial MAR
+        assert_eq!(count.flows, 86);
+        assert!(count.mars >= 2, "each input's initial MAR");
+        assert!(count.inputs.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(count.inputs.last(), Some(&1));
+    }
 }

@@ -4,7 +4,10 @@
 //!
 //! The expensive part (local time, strftime) only depends on the second, so
 //! the text of the whole format is cached per second with a marker where
-//! the fraction goes; a record then costs a copy and a few digits.
+//! the fraction goes; a record then costs a copy and a few digits. The
+//! cache holds the last seconds seen in [`CACHED_SECONDS`] slots (by second
+//! modulo the slot count), so output that is not in time order (rasort)
+//! still hits it.
 
 use super::numfmt::{push_bytes, push_u64, push_zero_padded};
 use crate::record::Timeval;
@@ -25,30 +28,32 @@ enum Seg {
 
 const POW10: [u64; 7] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
 
+/// Slots of the per-second cache (a power of two).
+const CACHED_SECONDS: usize = 256;
+
+/// The text of one second, with the fraction markers' positions.
+#[derive(Clone, Debug, Default)]
+struct CachedSecond {
+    sec: Option<u32>,
+    text: Vec<u8>,
+    fracs: Vec<usize>,
+}
+
 /// Formats times for one output; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct TimeFormatter {
     unix: bool,
     precision: usize,
     segs: Vec<Seg>,
-    cached_sec: Option<u32>,
-    cached: Vec<u8>,
-    /// Where the fraction goes in `cached` (marker positions).
-    fracs: Vec<usize>,
+    /// Filled on first use.
+    cache: Vec<CachedSecond>,
 }
 
 impl TimeFormatter {
     /// `format` is `RA_TIME_FORMAT` (`%T.%f` by default); `unix` is `-u`;
     /// `precision` is `-p`; `xml` selects `ra`'s XML handling of `%z`.
     pub fn new(format: &str, unix: bool, precision: usize, xml: bool) -> TimeFormatter {
-        TimeFormatter {
-            unix,
-            precision,
-            segs: parse(format, xml),
-            cached_sec: None,
-            cached: Vec::new(),
-            fracs: Vec::new(),
-        }
+        TimeFormatter { unix, precision, segs: parse(format, xml), cache: Vec::new() }
     }
 
     /// Appends the text of `t`.
@@ -62,20 +67,24 @@ impl TimeFormatter {
             }
             return;
         }
-        if self.cached_sec != Some(t.sec) {
-            self.cached = self.render_second(t.sec);
-            self.fracs.clear();
-            let fracs = self.cached.iter().enumerate().filter(|(_, &b)| b == FRAC);
-            self.fracs.extend(fracs.map(|(i, _)| i));
-            self.cached_sec = Some(t.sec);
+        if self.cache.is_empty() {
+            self.cache.resize_with(CACHED_SECONDS, CachedSecond::default);
         }
+        let slot = t.sec as usize & (CACHED_SECONDS - 1);
+        if self.cache[slot].sec != Some(t.sec) {
+            let text = self.render_second(t.sec);
+            let fracs = text.iter().enumerate().filter(|(_, &b)| b == FRAC).map(|(i, _)| i);
+            let fracs = fracs.collect();
+            self.cache[slot] = CachedSecond { sec: Some(t.sec), text, fracs };
+        }
+        let cached = &self.cache[slot];
         let mut from = 0;
-        for &i in &self.fracs {
-            push_bytes(out, &self.cached[from..i]);
+        for &i in &cached.fracs {
+            push_bytes(out, &cached.text[from..i]);
             self.push_fraction(out, t.usec);
             from = i + 1;
         }
-        push_bytes(out, &self.cached[from..]);
+        push_bytes(out, &cached.text[from..]);
     }
 
     /// `%06u` of the microseconds, cut to the precision (never more than
