@@ -13,5 +13,7 @@ mod install;
 mod live;
 mod print;
 mod ra;
+mod ramon;
+mod raxml;
 mod static_build;
 mod timerange;

@@ -52,11 +52,17 @@ impl Endpoint {
         }
     }
 
-    /// The address as text (`-` when there is none).
+    /// The address as text (`-` when there is none, `arp:` before an ARP
+    /// flow's address).
     pub fn push_text(&self, out: &mut Vec<u8>) {
         use crate::print::addr;
         match self {
-            Endpoint::Ipv4(a) | Endpoint::Arp(a) => addr::push_ipv4(out, *a),
+            Endpoint::Ipv4(a) => addr::push_ipv4(out, *a),
+            // Told apart from the same IPv4 address seen in IP flows.
+            Endpoint::Arp(a) => {
+                out.extend_from_slice(b"arp:");
+                addr::push_ipv4(out, *a);
+            }
             Endpoint::Ipv6(a) => addr::push_ipv6(out, *a),
             Endpoint::Mac(m) => addr::push_mac(out, m),
             Endpoint::Unknown => out.push(b'-'),
