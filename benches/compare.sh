@@ -66,3 +66,12 @@ echo "argus-tool ra -X -r big.argus > /dev/null: ${ours}s CPU (user+sys)"
 echo "Debian ra  -X -r big.argus > /dev/null: ${theirs}s CPU (user+sys)"
 awk -v a="$ours" -v b="$theirs" 'BEGIN{printf "ratio ours/Debian: %.3f (goal <= 0.200, later <= 0.100)\n", a / b}'
 echo "outputs: $same"
+
+# ramon -M TopN against the 3.0.8.2 way to the same table (racluster's
+# rmon host totals sorted by rasort; sh waits for both, so time counts both).
+ln -s "$(pwd)/$bin" "$links/ramon"
+ours=$(best_cpu "$links/ramon" -X -M TopN -N 25 -r "$data/big.argus")
+theirs=$(best_cpu sh -c "racluster -X -M rmon -m saddr -r '$data/big.argus' -w - | rasort -X -r - -m bytes")
+echo "argus-tool ramon -X -M TopN -N 25 -r big.argus: ${ours}s CPU (user+sys)"
+echo "Debian racluster -M rmon -m saddr -w - | rasort -m bytes: ${theirs}s CPU (user+sys)"
+awk -v a="$ours" -v b="$theirs" 'BEGIN{printf "ratio ramon/Debian: %.3f (goal <= 0.100)\n", a / b}'

@@ -200,7 +200,7 @@ Rank       SrcAddr  Dir   DstAddr  Trans  TotPkts  SrcPkts  DstPkts  TotBytes  S
 ";
     assert_eq!(text, want);
     // A filter that matches nothing: the header only, exit status 1 as ra.
-    let none = ramon(&["-X", "-r", &synth(), "host", "1.2.3.4"]);
+    let none = ramon(&["-X", "-r", &synth(), "-", "host", "1.2.3.4"]);
     assert_eq!(none.status.code(), Some(1));
     // A bad filter is ra's error.
     let bad = ramon(&["-X", "-r", &synth(), "-", "tcp and"]);
