@@ -131,16 +131,13 @@ impl Counters {
         self.src.bytes.saturating_add(self.dst.bytes)
     }
 
-    /// Adds one record's side `src`/`dst` metrics and times.
-    fn add(&mut self, v: &FlowView) {
-        let (src, dst, start, last, dur) = (v.src(), v.dst(), v.start(), v.last(), v.dur() as f64);
-        self.dur.add(dur, self.trans == 0);
-        // A record that is itself an aggregate counts for the records it
-        // merged, as racluster counts it.
-        self.trans += v.flow.agr.map_or(1, |a| u64::from(a.count));
-        add_dir(&mut self.src, &src);
-        add_dir(&mut self.dst, &dst);
-        self.widen(start, last);
+    /// Adds one record's contribution.
+    fn add(&mut self, r: &Sample) {
+        self.dur.add(r.dur, self.trans == 0);
+        self.trans = self.trans.saturating_add(r.trans);
+        add_dir(&mut self.src, &r.src);
+        add_dir(&mut self.dst, &r.dst);
+        self.widen(r.start, r.last);
     }
 
     fn widen(&mut self, start: Timeval, last: Timeval) {
@@ -162,6 +159,37 @@ impl Counters {
         add_dir(&mut self.src, &o.src);
         add_dir(&mut self.dst, &o.dst);
         self.widen(o.start, o.last);
+    }
+}
+
+/// What one record adds to a row, read from its view once.
+#[derive(Clone, Copy, Debug)]
+struct Sample {
+    src: DirMetrics,
+    dst: DirMetrics,
+    start: Timeval,
+    last: Timeval,
+    dur: f64,
+    /// 1, or the count of a record that is itself an aggregate (racluster
+    /// counts the records it merged).
+    trans: u64,
+}
+
+impl Sample {
+    fn of(v: &FlowView) -> Sample {
+        Sample {
+            src: v.src(),
+            dst: v.dst(),
+            start: v.start(),
+            last: v.last(),
+            dur: v.dur() as f64,
+            trans: v.flow.agr.map_or(1, |a| u64::from(a.count)),
+        }
+    }
+
+    /// The same record seen from its destination (rmon's second copy).
+    fn turned(&self) -> Sample {
+        Sample { src: self.dst, dst: self.src, ..*self }
     }
 }
 
@@ -217,19 +245,13 @@ impl HostTable {
     /// Counts `rec` for both endpoints; other records are ignored.
     pub fn add(&mut self, rec: &Record) {
         let Some(flow) = traffic(rec) else { return };
-        // rmon reading: a one-sided record counts as having a source.
-        let fwd = FlowView::new(flow, ViewOptions { rmon: true, ..Default::default() });
-        let rev = View::Flow(fwd.clone()).rmon_reversed();
-        self.add_view(&fwd);
-        if let Some(View::Flow(rev)) = rev {
-            self.add_view(&rev);
-        }
-    }
-
-    fn add_view(&mut self, v: &FlowView) {
-        let host = Endpoint::of(v, true);
-        let row = self.rows.entry(host).or_default();
-        row.add(v);
+        // rmon reading: a one-sided record counts as having a source. The
+        // reversed copy racluster also aggregates is this record with the
+        // endpoints and sides swapped (its times span the same interval).
+        let v = FlowView::new(flow, ViewOptions { rmon: true, ..Default::default() });
+        let sample = Sample::of(&v);
+        self.rows.entry(Endpoint::of(&v, true)).or_default().add(&sample);
+        self.rows.entry(Endpoint::of(&v, false)).or_default().add(&sample.turned());
     }
 
     pub fn len(&self) -> usize {
@@ -279,8 +301,7 @@ impl PairTable {
             }
         }
         let pair = (Endpoint::of(&v, true), Endpoint::of(&v, false));
-        let row = self.rows.entry(pair).or_default();
-        row.add(&v);
+        self.rows.entry(pair).or_default().add(&Sample::of(&v));
     }
 
     pub fn len(&self) -> usize {
