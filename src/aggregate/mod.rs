@@ -13,7 +13,7 @@
 //! they are the ones `ra` prints for the same records (time repairs,
 //! direction corrections included).
 //!
-//! Rows leave a table ranked ([`ranked`]): by bytes, then packets,
+//! Rows leave a table ranked ([`Rows::ranked`]): by bytes, then packets,
 //! descending, then by key ascending, so equal input gives equal output.
 
 pub mod records;
@@ -31,7 +31,9 @@ use crate::record::{DirMetrics, KeyAddrs, Record, RecordClass, Timeval};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Endpoint {
     Ipv4(u32),
-    Ipv6(u128),
+    /// Big-endian bytes (byte order = numeric order): an alignment of 1
+    /// keeps the hash table's entries small.
+    Ipv6([u8; 16]),
     Mac([u8; 6]),
     Arp(u32),
     /// A key `ra` shows no address for (other key types, no key at all).
@@ -46,7 +48,7 @@ impl Endpoint {
         match view.value(if src { FieldId::Saddr } else { FieldId::Daddr }, StateStyle::Words) {
             Value::Ipv4(a) if arp => Endpoint::Arp(a),
             Value::Ipv4(a) => Endpoint::Ipv4(a),
-            Value::Ipv6(a) => Endpoint::Ipv6(a),
+            Value::Ipv6(a) => Endpoint::Ipv6(a.to_be_bytes()),
             Value::Mac(m) => Endpoint::Mac(m),
             _ => Endpoint::Unknown,
         }
@@ -63,7 +65,7 @@ impl Endpoint {
                 out.extend_from_slice(b"arp:");
                 addr::push_ipv4(out, *a);
             }
-            Endpoint::Ipv6(a) => addr::push_ipv6(out, *a),
+            Endpoint::Ipv6(a) => addr::push_ipv6(out, u128::from_be_bytes(*a)),
             Endpoint::Mac(m) => addr::push_mac(out, m),
             Endpoint::Unknown => out.push(b'-'),
         }
@@ -199,26 +201,111 @@ fn add_dir(a: &mut DirMetrics, b: &DirMetrics) {
     a.appbytes = a.appbytes.saturating_add(b.appbytes);
 }
 
-/// FNV-1a: keys are a few machine words, and SipHash's DoS resistance buys
-/// nothing for a table that only ever holds what the input's keys are.
+/// A multiply-rotate hash (FxHash's): keys are a few machine words from
+/// the input's own addresses, and SipHash's DoS resistance buys nothing
+/// for a table that only ever holds the keys the input has.
 #[derive(Default)]
-pub struct Fnv(u64);
+pub struct Fx(u64);
 
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for b in bytes {
-            h ^= *b as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
+const FX_K: u64 = 0x517c_c1b7_2722_0a95;
+
+impl Fx {
+    #[inline]
+    fn mix(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(FX_K);
     }
 }
 
-type Map<K> = HashMap<K, Counters, BuildHasherDefault<Fnv>>;
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        // The product's high bits mix every input bit, its low bits only
+        // the input's low bits; the table takes its bucket from the low
+        // bits, so the good ones are rotated down (as rustc-hash does).
+        self.0.rotate_left(26)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.mix(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.mix(i as u64);
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.mix(i as u64);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.mix(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.mix(i as u64);
+    }
+    fn write_isize(&mut self, i: isize) {
+        self.mix(i as u64);
+    }
+}
+
+/// Rows by key: a small hash index (key -> position) over a dense vector
+/// of rows, so the table's hot part (keys and positions) stays small.
+pub struct Rows<K> {
+    index: HashMap<K, u32, BuildHasherDefault<Fx>>,
+    rows: Vec<(K, Counters)>,
+}
+
+impl<K> Default for Rows<K> {
+    fn default() -> Rows<K> {
+        Rows { index: HashMap::default(), rows: Vec::new() }
+    }
+}
+
+impl<K: Eq + Hash + Copy + Ord> Rows<K> {
+    /// The row of `key`, created empty when new.
+    pub fn entry(&mut self, key: K) -> &mut Counters {
+        let next = self.rows.len();
+        let at = *self.index.entry(key).or_insert_with(|| u32::try_from(next).unwrap_or(u32::MAX));
+        if at as usize == next {
+            self.rows.push((key, Counters::default()));
+        }
+        // A table of 2^32 rows does not fit in memory before this could
+        // clamp; the last row would take the excess.
+        let i = (at as usize).min(self.rows.len() - 1);
+        &mut self.rows[i].1
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Adds every row of `other`.
+    pub fn merge(&mut self, other: Rows<K>) {
+        for (k, c) in other.rows {
+            self.entry(k).merge(&c);
+        }
+    }
+
+    /// The rows by total bytes, then total packets, descending; ties by
+    /// key ascending (hash order never shows).
+    pub fn ranked(&self) -> Vec<(K, Counters)> {
+        let mut v = self.rows.clone();
+        v.sort_unstable_by(|(ka, a), (kb, b)| {
+            b.bytes().cmp(&a.bytes()).then(b.pkts().cmp(&a.pkts())).then(ka.cmp(kb))
+        });
+        v
+    }
+}
 
 /// The flow records the tables count: FAR and NetFlow records (management
 /// and event records are not traffic).
@@ -234,7 +321,7 @@ fn traffic(rec: &Record) -> Option<&crate::record::Flow> {
 /// Per-host out/in totals (TopN).
 #[derive(Default)]
 pub struct HostTable {
-    rows: Map<Endpoint>,
+    rows: Rows<Endpoint>,
 }
 
 impl HostTable {
@@ -250,8 +337,8 @@ impl HostTable {
         // endpoints and sides swapped (its times span the same interval).
         let v = FlowView::new(flow, ViewOptions { rmon: true, ..Default::default() });
         let sample = Sample::of(&v);
-        self.rows.entry(Endpoint::of(&v, true)).or_default().add(&sample);
-        self.rows.entry(Endpoint::of(&v, false)).or_default().add(&sample.turned());
+        self.rows.entry(Endpoint::of(&v, true)).add(&sample);
+        self.rows.entry(Endpoint::of(&v, false)).add(&sample.turned());
     }
 
     pub fn len(&self) -> usize {
@@ -264,12 +351,12 @@ impl HostTable {
 
     /// Adds another table (from another thread or input) into this one.
     pub fn merge(&mut self, other: HostTable) {
-        merge_maps(&mut self.rows, other.rows);
+        self.rows.merge(other.rows);
     }
 
     /// The rows ranked by traffic; see [`ranked`].
     pub fn ranked(&self) -> Vec<(Endpoint, Counters)> {
-        ranked(&self.rows)
+        self.rows.ranked()
     }
 }
 
@@ -279,7 +366,7 @@ pub type Pair = (Endpoint, Endpoint);
 /// Per-pair totals (Matrix).
 #[derive(Default)]
 pub struct PairTable {
-    rows: Map<Pair>,
+    rows: Rows<Pair>,
 }
 
 impl PairTable {
@@ -301,7 +388,7 @@ impl PairTable {
             }
         }
         let pair = (Endpoint::of(&v, true), Endpoint::of(&v, false));
-        self.rows.entry(pair).or_default().add(&Sample::of(&v));
+        self.rows.entry(pair).add(&Sample::of(&v));
     }
 
     pub fn len(&self) -> usize {
@@ -313,30 +400,12 @@ impl PairTable {
     }
 
     pub fn merge(&mut self, other: PairTable) {
-        merge_maps(&mut self.rows, other.rows);
+        self.rows.merge(other.rows);
     }
 
     pub fn ranked(&self) -> Vec<(Pair, Counters)> {
-        ranked(&self.rows)
+        self.rows.ranked()
     }
-}
-
-fn merge_maps<K: Eq + Hash>(into: &mut Map<K>, from: Map<K>) {
-    for (k, c) in from {
-        into.entry(k).or_default().merge(&c);
-    }
-}
-
-/// The rows by total bytes, then total packets, descending; ties by key
-/// ascending (hash order never shows).
-pub fn ranked<K: Ord + Copy>(
-    rows: &HashMap<K, Counters, BuildHasherDefault<Fnv>>,
-) -> Vec<(K, Counters)> {
-    let mut v: Vec<(K, Counters)> = rows.iter().map(|(k, c)| (*k, *c)).collect();
-    v.sort_unstable_by(|(ka, a), (kb, b)| {
-        b.bytes().cmp(&a.bytes()).then(b.pkts().cmp(&a.pkts())).then(ka.cmp(kb))
-    });
-    v
 }
 
 #[cfg(test)]

@@ -21,8 +21,8 @@ fn key(src: Endpoint, dst: Option<Endpoint>) -> Option<FlowKey> {
             (key_kind::CLASSIC5TUPLE, family::IPV4, KeyAddrs::Ipv4(k))
         }
         (Endpoint::Ipv6(s), d) => {
-            let d = if let Endpoint::Ipv6(d) = d { d } else { 0 };
-            let k = Ipv6Key { src: s, dst: d, ..Ipv6Key::default() };
+            let d = if let Endpoint::Ipv6(d) = d { u128::from_be_bytes(d) } else { 0 };
+            let k = Ipv6Key { src: u128::from_be_bytes(s), dst: d, ..Ipv6Key::default() };
             (key_kind::CLASSIC5TUPLE, family::IPV6, KeyAddrs::Ipv6(k))
         }
         (Endpoint::Mac(s), d) => {
@@ -104,7 +104,7 @@ mod tests {
         };
         for (src, dst) in [
             (Endpoint::Ipv4(0x0a00_0001), None),
-            (Endpoint::Ipv6(1), Some(Endpoint::Ipv6(2))),
+            (Endpoint::Ipv6(1u128.to_be_bytes()), Some(Endpoint::Ipv6(2u128.to_be_bytes()))),
             (Endpoint::Arp(7), Some(Endpoint::Arp(3))),
         ] {
             let rec = row_record(src, dst, &c);
