@@ -218,10 +218,15 @@ impl Fx {
 
 impl std::hash::Hasher for Fx {
     fn finish(&self) -> u64 {
-        // The product's high bits mix every input bit, its low bits only
-        // the input's low bits; the table takes its bucket from the low
-        // bits, so the good ones are rotated down (as rustc-hash does).
-        self.0.rotate_left(26)
+        // The table takes its bucket from the low bits and a tag from the
+        // top ones; the product's low bits only mix the input's low bits,
+        // so every bit is mixed again (murmur3's finaliser).
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
     fn write(&mut self, bytes: &[u8]) {
         let mut chunks = bytes.chunks_exact(8);
