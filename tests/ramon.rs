@@ -181,6 +181,11 @@ Rank          Host  Trans  TotPkts  OutPkts  InPkts  TotBytes  OutBytes  InBytes
         String::from_utf8(r.stdout).unwrap(),
         "Rank,Host,TotBytes\n2,192.168.1.10,15168\n3,192.168.1.20,3987\n"
     );
+    // -A: ra's totals line after the table.
+    let a = ramon(&["-X", "-A", "-N", "1", "-r", &synth()]);
+    let want_a = debian("ra", &["-X", "-A", "-q", "-r", &synth()], None);
+    let text_a = String::from_utf8(a.stdout).unwrap();
+    assert!(text_a.ends_with(String::from_utf8(want_a).unwrap().as_str()), "{text_a}");
     // -N 0 = every host; the ARP hosts are told apart from the IP ones.
     let all = ramon(&["-X", "-r", &synth(), "-N", "0", "-c", ",", "-s", "saddr"]);
     let all = String::from_utf8(all.stdout).unwrap();

@@ -133,6 +133,8 @@ struct Collector {
     table: Table,
     /// The first input's start MAR, for the `-w` header.
     start_mar: Vec<u8>,
+    /// `-A`: the totals line needs the packet and byte sums.
+    summary: bool,
 }
 
 impl RecordSink for Collector {
@@ -140,10 +142,12 @@ impl RecordSink for Collector {
         if self.start_mar.is_empty() && !item.start_mar.is_empty() {
             self.start_mar = item.start_mar.to_vec();
         }
-        if let crate::record::Record::Flow(f) = item.record {
-            let (s, d) = (f.src_metrics(), f.dst_metrics());
-            totals.pkts += s.pkts + d.pkts;
-            totals.bytes += s.bytes + d.bytes;
+        if self.summary {
+            if let crate::record::Record::Flow(f) = item.record {
+                let (s, d) = (f.src_metrics(), f.dst_metrics());
+                totals.pkts += s.pkts + d.pkts;
+                totals.bytes += s.bytes + d.bytes;
+            }
         }
         match &mut self.table {
             Table::Hosts(t) => t.add(item.record),
@@ -206,7 +210,7 @@ fn run(mut opts: ClientOptions) -> Result<i32, Fatal> {
         Report::TopN => Table::Hosts(HostTable::new()),
         Report::Matrix => Table::Pairs(PairTable::new()),
     };
-    let mut sink = Collector { table, start_mar: Vec::new() };
+    let mut sink = Collector { table, start_mar: Vec::new(), summary: opts.summary };
     reader::read_all(&opts, &mut selector, &mut sink)?;
 
     let rows: Vec<(Endpoint, Option<Endpoint>, Counters)> = match &sink.table {
