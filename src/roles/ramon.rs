@@ -34,16 +34,16 @@ const USAGE: &str = "\
 Ramon Version 3.0.8.2
 usage: {prog} -M TopN [options] [- filter-expression]
 usage: {prog} -M Matrix [options] [- filter-expression]
-options: -M <mode>             report to produce:
+options: -M <mode>              report to produce:
             TopN                per host: packets and bytes sent (out) and received (in)
             Matrix              per source and destination address pair
-         -N <num>              report the top <num> rows by bytes (0: all).
-         --topn <num>          the same as -N <num>.
+         -N <num>               report the top <num> rows by bytes (0: all); <a-b>: ranks a to b.
+         --topn <num>           the same as -N <num>.
          -A                     print record summaries on termination.
          -c <char>              specify a delimiter <char> for output columns.
          -F <conffile>          read configuration from <conffile>.
          -h                     print help.
-         -L <num>               print the column labels (0: don't).
+         -L -1                  don't print the header line.
          -n                     don't convert numbers to names.
          -p <digits>            print fractional time with <digits> precision.
          -q                     quiet mode. don't print the report.
