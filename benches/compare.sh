@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# CPU time of `ra -r big.argus > /dev/null`: argus-tool's ra against
-# Debian's ra 3.0.8.2, single-threaded, in one run.
+# CPU time (user+sys) and peak RSS of argus-tool's clients against Debian's
+# 3.0.8.2 tools on big.argus, one row per command, in one run:
+#   ra -X -r big.argus            (goal: ratio <= 0.10)
+#   rasort -X -m bytes -r big.argus (goal: <= 0.10, RSS <= 1/3 of Debian's)
+#   racount -X -r big.argus       (goal: <= 0.33)
+#   ra -X -r big.argus.gz         (goal: <= 0.33)
 #
 #   benches/compare.sh [DATA_DIR] [RUNS]
 #
@@ -11,16 +15,17 @@
 # git (target/ is ignored). On the team machine /work/bench-data already
 # has it: benches/compare.sh /work/bench-data
 #
-# Each command runs RUNS times (default 3); the best user+sys time counts.
-# Both outputs are also compared byte for byte. Prints one line per tool
-# and the ratio ours/Debian (goal: <= 0.20, later <= 0.10).
+# Each command runs RUNS times (default 3); the best user+sys time and the
+# smallest peak RSS count. Both outputs are also compared byte for byte.
+# Ours runs with RAYON_NUM_THREADS=1 (CPU time sums the threads, so more
+# threads cannot improve the ratio; THREADS=n overrides). big.argus.gz is
+# made next to big.argus (gzip -6) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 data=${1:-target/bench-data}
 runs=${2:-3}
 shared=../shared
-debian_ra=${DEBIAN_RA:-/usr/bin/ra}
 argus=${DEBIAN_ARGUS:-/usr/sbin/argus}
 
 if [ ! -s "$data/big.argus" ]; then
@@ -37,41 +42,45 @@ cargo build --release --quiet
 bin=target/release/argus-tool
 links=$(mktemp -d)
 trap 'rm -rf "$links"' EXIT
-ln -s "$(pwd)/$bin" "$links/ra"
+for r in ra rasort racount; do ln -s "$(pwd)/$bin" "$links/$r"; done
+if [ ! -s "$data/big.argus.gz" ]; then gzip -6 -c "$data/big.argus" >"$data/big.argus.gz"; fi
 
-# best_cpu CMD...: runs CMD $runs times with stdout to /dev/null and
-# prints the smallest user+sys seconds.
-best_cpu() {
-  local best="" t
+# best CMD...: runs CMD $runs times with stdout to /dev/null and prints the
+# smallest user+sys seconds and the smallest peak RSS (KB).
+best() {
+  local cpu="" rss="" t m
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f "%U %S" -o "$links/time" "$@" >/dev/null 2>/dev/null
+    /usr/bin/time -f "%U %S %M" -o "$links/time" "$@" >/dev/null 2>/dev/null || true
     t=$(tail -1 "$links/time" | awk '{printf "%.3f", $1 + $2}')
-    if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN{exit !(a < b)}'; then best=$t; fi
+    m=$(tail -1 "$links/time" | awk '{print $3}')
+    if [ -z "$cpu" ] || awk -v a="$t" -v b="$cpu" 'BEGIN{exit !(a < b)}'; then cpu=$t; fi
+    if [ -z "$rss" ] || [ "$m" -lt "$rss" ]; then rss=$m; fi
   done
-  echo "$best"
+  echo "$cpu $rss"
 }
 
-records=$(stat -c %s "$data/big.argus")
-export TZ=UTC RAYON_NUM_THREADS=1
-ours=$(best_cpu "$links/ra" -X -r "$data/big.argus")
-theirs=$(best_cpu "$debian_ra" -X -r "$data/big.argus")
-
-same="identical"
-if ! cmp -s <("$links/ra" -X -r "$data/big.argus") <("$debian_ra" -X -r "$data/big.argus"); then
-  same="DIFFERENT"
-fi
-
-echo "input: $data/big.argus ($records bytes), best of $runs, TZ=UTC, one thread"
-echo "argus-tool ra -X -r big.argus > /dev/null: ${ours}s CPU (user+sys)"
-echo "Debian ra  -X -r big.argus > /dev/null: ${theirs}s CPU (user+sys)"
-awk -v a="$ours" -v b="$theirs" 'BEGIN{printf "ratio ours/Debian: %.3f (goal <= 0.200, later <= 0.100)\n", a / b}'
-echo "outputs: $same"
-
-# ramon -M TopN against the 3.0.8.2 way to the same table (racluster's
-# rmon host totals sorted by rasort; sh waits for both, so time counts both).
+export TZ=UTC
+echo "input: $data/big.argus ($(stat -c %s "$data/big.argus") bytes), best of $runs, TZ=UTC, ours with RAYON_NUM_THREADS=${THREADS:-1}"
+printf "%-34s %9s %9s %7s %9s %9s %6s %s\n" command "ours s" "Debian s" ratio "ours KB" "Deb KB" "RSS" output
+row() {
+  local label=$1 tool=$2; shift 2
+  local o d same="identical"
+  o=$(RAYON_NUM_THREADS=${THREADS:-1} best "$links/$tool" "$@")
+  d=$(best "/usr/bin/$tool" "$@")
+  if ! cmp -s <("$links/$tool" "$@" 2>/dev/null) <("/usr/bin/$tool" "$@" 2>/dev/null); then same="DIFFERENT"; fi
+  set -- $o $d
+  awk -v l="$label" -v oc="$1" -v orss="$2" -v dc="$3" -v drss="$4" -v s="$same" \
+    'BEGIN{printf "%-34s %9.3f %9.3f %7.3f %9d %9d %6.2f %s\n", l, oc, dc, oc / dc, orss, drss, orss / drss, s}'
+}
+row "ra -X -r big.argus" ra -X -r "$data/big.argus"
+row "rasort -X -m bytes -r big.argus" rasort -X -m bytes -r "$data/big.argus"
+row "racount -X -r big.argus" racount -X -r "$data/big.argus"
+row "ra -X -r big.argus.gz" ra -X -r "$data/big.argus.gz"
+# ramon -M TopN against 3.0.8.2's way to the same table: racluster's rmon
+# host totals sorted by rasort (sh waits for both, so time counts both).
 ln -s "$(pwd)/$bin" "$links/ramon"
-ours=$(best_cpu "$links/ramon" -X -M TopN -N 25 -r "$data/big.argus")
-theirs=$(best_cpu sh -c "racluster -X -M rmon -m saddr -r '$data/big.argus' -w - | rasort -X -r - -m bytes")
-echo "argus-tool ramon -X -M TopN -N 25 -r big.argus: ${ours}s CPU (user+sys)"
-echo "Debian racluster -M rmon -m saddr -w - | rasort -m bytes: ${theirs}s CPU (user+sys)"
-awk -v a="$ours" -v b="$theirs" 'BEGIN{printf "ratio ramon/Debian: %.3f (goal <= 0.100)\n", a / b}'
+set -- $(RAYON_NUM_THREADS=${THREADS:-1} best "$links/ramon" -X -M TopN -N 25 -r "$data/big.argus") \
+  $(best sh -c "racluster -X -M rmon -m saddr -r '$data/big.argus' -w - | rasort -X -r - -m bytes")
+awk -v l="ramon -M TopN -N 25 (racluster)" -v oc="$1" -v orss="$2" -v dc="$3" -v drss="$4" \
+  'BEGIN{printf "%-34s %9.3f %9.3f %7.3f %9d %9d %6.2f %s\n", l, oc, dc, oc / dc, orss, drss, orss / drss, "(tests/ramon.rs)"}'
+echo "goals (ratio ours/Debian CPU): ra <= 0.10, rasort <= 0.10 with RSS <= 0.33, racount <= 0.33, ra .gz <= 0.33, ramon <= 0.10"

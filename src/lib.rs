@@ -23,4 +23,5 @@ pub mod output;
 pub mod print;
 pub mod record;
 pub mod roles;
+pub mod sort;
 pub mod wire;

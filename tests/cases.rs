@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use crate::util;
 
 /// The roles whose cases run here.
-const ROLES: [&str; 1] = ["ra"];
+const ROLES: [&str; 3] = ["ra", "rasort", "racount"];
 
 /// The programs a case command runs (first word of each pipeline stage).
 fn programs(cmd: &str) -> Vec<String> {

@@ -15,5 +15,6 @@ mod print;
 mod ra;
 mod ramon;
 mod raxml;
+mod sortcount;
 mod static_build;
 mod timerange;

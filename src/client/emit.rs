@@ -6,135 +6,83 @@
 //! filter it passes, and the records the filter rejects go to `-E`'s file.
 //! `-M rmon` hands every flow on twice, as seen from each side. Unchanged
 //! records are written as read; changed ones are encoded anew.
+//!
+//! [`Emitter`] is a [`Job`]: records are printed (or collected for the
+//! files) into an [`EmitAcc`] on any thread, and [`EmitOutput`] writes the
+//! accumulators out in reading order.
 
 use std::io::{self, Write};
+use std::sync::OnceLock;
 
-use super::limits::{OutputCounter, OutputDecision};
+use super::limits::{Limits, OutputCounter, OutputDecision};
 use super::options::ClientOptions;
-use super::reader::{Flow, Item, RecordSink};
+use super::parallel::{Job, Merge};
+use super::reader::{Flow, Item};
 use super::totals::Totals;
 use super::{printing, role};
-use crate::codec;
+use crate::codec::{self, DecodeOptions};
 use crate::diag::Fatal;
 use crate::filter::Filter;
 use crate::output::append::AppendWriter;
-use crate::print::Printer;
-use crate::record::{dsr::family, Record, RecordClass};
+use crate::print::{Format, PrintOptions, Printer, XML_END};
+use crate::record::{dsr::family, Mar, Record, RecordClass};
 
 /// Stdout is written in blocks of this size.
 const FLUSH_AT: usize = 64 * 1024;
 
-/// One `-w` target and its own filter.
+/// One `-w` target's own filter.
 struct Target {
-    writer: AppendWriter,
     filter: Option<Filter>,
     /// The `-E` file: rejected records only.
     except: bool,
 }
 
-/// Where ra's selected records go: the printer, or the `-w`/`-E` files.
+/// ra's output rules, shared by the threads of a run.
 pub struct Emitter {
-    printer: Option<Printer>,
+    /// The printer configuration (none under `-q` or with `-w`).
+    print: Option<PrintOptions>,
     targets: Vec<Target>,
-    out: Vec<u8>,
-    stdout: io::Stdout,
-    ranks: OutputCounter,
+    limits: Limits,
     print_man: bool,
     print_event: bool,
     rmon: bool,
-    /// Scratch for records that must be encoded anew.
-    encoded: Vec<u8>,
-    /// Stdout went away (`ra ... | head`).
-    closed: bool,
+    /// The first input's initial MAR (the XML header shows it).
+    source: OnceLock<Mar>,
+    /// Output ranks or order-dependent columns: one record after the other.
+    ordered: bool,
+    /// `-M rmon` hands flows on twice (ra); rasort only relabels.
+    rmon_twice: bool,
+}
+
+/// One record to write to one `-w`/`-E` file.
+struct Write1 {
+    target: usize,
+    /// Range of the bytes in [`EmitAcc::bytes`].
+    from: usize,
+    to: usize,
+    /// The record is the input's initial MAR.
+    initial: bool,
+}
+
+/// What one thread collected: printed text, or records for the files.
+pub struct EmitAcc {
+    printer: Option<Printer>,
+    out: Vec<u8>,
+    /// Parallel runs: the output's opening, captured at the first record
+    /// this accumulator printed.
+    opening: Option<Vec<u8>>,
+    parallel: bool,
+    printed: bool,
+    ranks: OutputCounter,
+    bytes: Vec<u8>,
+    writes: Vec<Write1>,
+    /// The initial MAR of the input of the first record collected for the
+    /// files (a new file starts with it).
+    start_mar: Vec<u8>,
 }
 
 fn io_fatal(what: &str, e: io::Error) -> Fatal {
     Fatal::err(format!("{what}: {}", crate::archive::strerror(&e)))
-}
-
-impl Emitter {
-    fn flush_stdout(&mut self) -> Flow {
-        if self.out.is_empty() || self.closed {
-            return if self.closed { Flow::Stop } else { Flow::Continue };
-        }
-        let r = self.stdout.lock().write_all(&self.out);
-        self.out.clear();
-        match r {
-            Ok(()) => Flow::Continue,
-            Err(_) => {
-                self.closed = true;
-                Flow::Stop
-            }
-        }
-    }
-
-    fn write_one(&mut self, item: &Item, record: &Record, ranked: bool) -> Result<Flow, Fatal> {
-        // A changed record is encoded once, for the first file that takes it.
-        let mut encoded = false;
-        for i in 0..self.targets.len() {
-            if self.targets[i].except {
-                continue;
-            }
-            if let Some(f) = &self.targets[i].filter {
-                if !f.matches(record) {
-                    continue;
-                }
-            }
-            if ranked {
-                match self.ranks.decide() {
-                    OutputDecision::Emit => {}
-                    OutputDecision::Skip => continue,
-                    OutputDecision::Stop => break,
-                }
-            }
-            if item.modified && !encoded {
-                self.encoded.clear();
-                codec::encode(record, &mut self.encoded).map_err(|e| {
-                    Fatal::err(format!("record at byte offset {}: {e}", item.offset))
-                })?;
-                encoded = true;
-            }
-            let bytes: &[u8] = if item.modified { &self.encoded } else { item.bytes };
-            let t = &mut self.targets[i];
-            t.writer
-                .write(bytes, item.start_mar, item.initial)
-                .map_err(|e| io_fatal(t.writer.path(), e))?;
-        }
-        Ok(Flow::Continue)
-    }
-
-    fn print_one(&mut self, item: &Item) -> Flow {
-        let Some(p) = self.printer.as_mut() else { return Flow::Continue };
-        if let Record::Mar(m) = item.record {
-            if item.initial {
-                p.set_source(m);
-            }
-        }
-        let wanted = match item.record {
-            Record::Mar(_) => self.print_man,
-            Record::Flow(f) if f.header.class == RecordClass::Event => self.print_event,
-            Record::Flow(_) => {
-                // rmon prints each flow twice, each with its own rank
-                let (a, b) = if self.rmon {
-                    (self.ranks.decide(), self.ranks.decide())
-                } else {
-                    (self.ranks.decide(), OutputDecision::Skip)
-                };
-                match (a, b) {
-                    (OutputDecision::Emit, _) | (_, OutputDecision::Emit) => true,
-                    (OutputDecision::Stop, _) => return Flow::Stop,
-                    _ => false,
-                }
-            }
-        };
-        if wanted {
-            p.print_at(item.record, Some(item.offset), &mut self.out);
-            if self.out.len() >= FLUSH_AT {
-                return self.flush_stdout();
-            }
-        }
-        Flow::Continue
-    }
 }
 
 /// The record as `-M rmon` hands it on first: REVERSE and DIRECTION bits
@@ -155,50 +103,10 @@ fn rmon_pair(record: &Record) -> Option<(Record, Record)> {
     Some((Record::Flow(fwd), Record::Flow(rev)))
 }
 
-impl RecordSink for Emitter {
-    fn accept(&mut self, item: &Item, totals: &mut Totals) -> Result<Flow, Fatal> {
-        let is_flow = matches!(item.record, Record::Flow(f)
-            if matches!(f.header.class, RecordClass::Flow | RecordClass::NetFlow));
-        if is_flow {
-            if let Record::Flow(f) = item.record {
-                let (s, d) = (f.src_metrics(), f.dst_metrics());
-                totals.pkts += s.pkts + d.pkts;
-                totals.bytes += s.bytes + d.bytes;
-            }
-        }
-        if self.targets.is_empty() {
-            return Ok(self.print_one(item));
-        }
-        if is_flow && self.rmon {
-            if let Some((fwd, rev)) = rmon_pair(item.record) {
-                let changed = Item { modified: true, ..*item };
-                self.write_one(&changed, &fwd, true)?;
-                self.write_one(&changed, &rev, true)?;
-                return Ok(Flow::Continue);
-            }
-        }
-        self.write_one(item, item.record, is_flow)
-    }
-
-    fn reject(&mut self, item: &Item) -> Result<(), Fatal> {
-        // argus never writes an input's start MAR to the -E file as a record.
-        let start_mar =
-            matches!(item.record, Record::Mar(m) if m.header.cause == crate::record::cause::START);
-        if start_mar {
-            return Ok(());
-        }
-        for t in self.targets.iter_mut().filter(|t| t.except) {
-            t.writer
-                .write(item.bytes, item.start_mar, false)
-                .map_err(|e| io_fatal(t.writer.path(), e))?;
-        }
-        Ok(())
-    }
-}
-
 impl Emitter {
-    /// The printer (unless `-q`), or the `-w`/`-E` files with their
-    /// filters when there are any (then nothing is printed).
+    /// The printer configuration (unless `-q`), or the `-w`/`-E` files with
+    /// their filters when there are any (then nothing is printed); the
+    /// files themselves are opened by [`EmitOutput::new`].
     pub fn new(opts: &ClientOptions) -> Result<Emitter, Fatal> {
         let mut targets = Vec::new();
         for w in &opts.writes {
@@ -212,43 +120,317 @@ impl Emitter {
                 )?),
                 None => None,
             };
-            let writer = AppendWriter::new(&w.path).map_err(|e| io_fatal(&w.path, e))?;
-            targets.push(Target { writer, filter, except });
+            targets.push(Target { filter, except });
         }
-        let printer = if targets.is_empty() && !opts.quiet {
-            Some(Printer::new(printing::print_options(opts)?))
+        let print = if targets.is_empty() && !opts.quiet {
+            Some(printing::print_options(opts)?)
         } else {
             None
         };
+        let ordered = opts.limits.output.end != 0
+            || print.as_ref().is_some_and(|p| Printer::new(p.clone()).needs_order());
         Ok(Emitter {
-            printer,
+            print,
             targets,
-            out: Vec::with_capacity(FLUSH_AT * 2),
-            stdout: io::stdout(),
-            ranks: OutputCounter::new(&opts.limits),
+            limits: opts.limits,
             print_man: opts.print_man_records(),
             print_event: opts.print_event,
             rmon: opts.print.rmon,
-            encoded: Vec::new(),
+            source: OnceLock::new(),
+            ordered,
+            rmon_twice: true,
+        })
+    }
+
+    /// The output rules of rasort's sorted records: events are printed
+    /// like flows, and `-M rmon` changes labels only.
+    pub fn for_sorted(opts: &ClientOptions) -> Result<Emitter, Fatal> {
+        let mut e = Emitter::new(opts)?;
+        e.print_event = true;
+        e.rmon_twice = false;
+        Ok(e)
+    }
+
+    fn print_one(&self, acc: &mut EmitAcc, item: &Item) -> Flow {
+        let Some(p) = acc.printer.as_mut() else { return Flow::Continue };
+        if let Record::Mar(m) = item.record {
+            if item.initial {
+                p.set_source(m);
+            }
+        }
+        let twice = self.rmon && self.rmon_twice;
+        let ranked = match item.record {
+            Record::Mar(_) => None,
+            Record::Flow(f) if f.header.class == RecordClass::Event && self.rmon_twice => None,
+            Record::Flow(_) => Some(if twice { 2 } else { 1 }),
+        };
+        let wanted = match (item.record, ranked) {
+            (Record::Mar(_), _) => self.print_man,
+            (_, None) => self.print_event,
+            (_, Some(_)) => {
+                // rmon prints each flow twice, each with its own rank
+                let (a, b) = if twice {
+                    (acc.ranks.decide(), acc.ranks.decide())
+                } else {
+                    (acc.ranks.decide(), OutputDecision::Skip)
+                };
+                match (a, b) {
+                    (OutputDecision::Emit, _) | (_, OutputDecision::Emit) => true,
+                    (OutputDecision::Stop, _) => return Flow::Stop,
+                    _ => false,
+                }
+            }
+        };
+        if wanted {
+            if acc.parallel && acc.opening.is_none() {
+                acc.opening = Some(p.opening(item.record));
+            }
+            acc.printed = true;
+            if twice {
+                p.print_at(item.record, Some(item.offset), &mut acc.out);
+            } else {
+                p.print_single(item.record, Some(item.offset), &mut acc.out);
+            }
+        } else if let Some(n) = ranked {
+            p.skip_ranks(n);
+        }
+        Flow::Continue
+    }
+
+    fn collect(acc: &mut EmitAcc, target: usize, bytes: &[u8], item: &Item) {
+        if acc.writes.is_empty() {
+            acc.start_mar.clear();
+            acc.start_mar.extend_from_slice(item.start_mar);
+        }
+        let from = acc.bytes.len();
+        acc.bytes.extend_from_slice(bytes);
+        acc.writes.push(Write1 { target, from, to: acc.bytes.len(), initial: item.initial });
+    }
+
+    fn write_one(
+        &self,
+        acc: &mut EmitAcc,
+        item: &Item,
+        record: &Record,
+        ranked: bool,
+    ) -> Result<(), Fatal> {
+        // A changed record is encoded once, for the first file that takes it.
+        let mut encoded: Option<Vec<u8>> = None;
+        for (i, t) in self.targets.iter().enumerate() {
+            if t.except {
+                continue;
+            }
+            if let Some(f) = &t.filter {
+                if !f.matches(record) {
+                    continue;
+                }
+            }
+            if ranked {
+                match acc.ranks.decide() {
+                    OutputDecision::Emit => {}
+                    OutputDecision::Skip => continue,
+                    OutputDecision::Stop => break,
+                }
+            }
+            if item.modified && encoded.is_none() {
+                let mut buf = Vec::new();
+                codec::encode(record, &mut buf).map_err(|e| {
+                    Fatal::err(format!("record at byte offset {}: {e}", item.offset))
+                })?;
+                encoded = Some(buf);
+            }
+            let bytes: &[u8] = match &encoded {
+                Some(b) => b,
+                None => item.bytes,
+            };
+            Emitter::collect(acc, i, bytes, item);
+        }
+        Ok(())
+    }
+}
+
+impl Job for Emitter {
+    type Acc = EmitAcc;
+
+    fn acc(&self, parallel: bool) -> EmitAcc {
+        let printer = self.print.as_ref().map(|o| {
+            let mut p = Printer::new(o.clone());
+            if let Some(m) = self.source.get() {
+                p.set_source(m);
+            }
+            if parallel {
+                p.detach();
+            }
+            p
+        });
+        EmitAcc {
+            printer,
+            out: Vec::with_capacity(if self.print.is_some() { FLUSH_AT * 2 } else { 0 }),
+            opening: None,
+            parallel,
+            printed: false,
+            ranks: OutputCounter::new(&self.limits),
+            bytes: Vec::new(),
+            writes: Vec::new(),
+            start_mar: Vec::new(),
+        }
+    }
+
+    fn accept(&self, acc: &mut EmitAcc, item: &Item, totals: &mut Totals) -> Result<Flow, Fatal> {
+        let is_flow = matches!(item.record, Record::Flow(f)
+            if matches!(f.header.class, RecordClass::Flow | RecordClass::NetFlow));
+        if is_flow {
+            if let Record::Flow(f) = item.record {
+                let (s, d) = (f.src_metrics(), f.dst_metrics());
+                totals.pkts += s.pkts + d.pkts;
+                totals.bytes += s.bytes + d.bytes;
+            }
+        }
+        if self.targets.is_empty() {
+            return Ok(self.print_one(acc, item));
+        }
+        if is_flow && self.rmon && self.rmon_twice {
+            if let Some((fwd, rev)) = rmon_pair(item.record) {
+                let changed = Item { modified: true, ..*item };
+                self.write_one(acc, &changed, &fwd, true)?;
+                self.write_one(acc, &changed, &rev, true)?;
+                return Ok(Flow::Continue);
+            }
+        }
+        self.write_one(acc, item, item.record, is_flow)?;
+        Ok(Flow::Continue)
+    }
+
+    fn reject(&self, acc: &mut EmitAcc, item: &Item) -> Result<(), Fatal> {
+        // argus never writes an input's start MAR to the -E file as a record.
+        let start_mar =
+            matches!(item.record, Record::Mar(m) if m.header.cause == crate::record::cause::START);
+        if start_mar {
+            return Ok(());
+        }
+        for (i, t) in self.targets.iter().enumerate() {
+            if t.except {
+                Emitter::collect(acc, i, item.bytes, item);
+            }
+        }
+        Ok(())
+    }
+
+    fn due(&self, acc: &EmitAcc) -> bool {
+        acc.out.len() >= FLUSH_AT || acc.bytes.len() >= FLUSH_AT
+    }
+
+    fn initial_mar(&self, mar: &Mar) {
+        let _ = self.source.set(mar.clone());
+    }
+
+    fn parallel(&self) -> bool {
+        !self.ordered
+    }
+
+    fn decode(&self) -> DecodeOptions {
+        DecodeOptions::FULL
+    }
+}
+
+/// Stdout and the `-w`/`-E` files, written in reading order.
+pub struct EmitOutput {
+    stdout: io::Stdout,
+    out: Vec<u8>,
+    writers: Vec<AppendWriter>,
+    /// The output's opening (header, XML prologue) was written.
+    opened: bool,
+    xml: bool,
+    /// Stdout went away (`ra ... | head`).
+    closed: bool,
+}
+
+impl EmitOutput {
+    /// Stdout, and a writer for each `-w`/`-E` file (opened at the first
+    /// record written to it).
+    pub fn new(opts: &ClientOptions, emitter: &Emitter) -> Result<EmitOutput, Fatal> {
+        let mut writers = Vec::new();
+        for w in &opts.writes {
+            writers.push(AppendWriter::new(&w.path).map_err(|e| io_fatal(&w.path, e))?);
+        }
+        Ok(EmitOutput {
+            stdout: io::stdout(),
+            out: Vec::new(),
+            writers,
+            opened: false,
+            xml: emitter.print.as_ref().is_some_and(|p| p.format == Format::Xml),
             closed: false,
         })
+    }
+
+    fn write_stdout(&mut self, bytes: &[u8]) -> Flow {
+        if self.closed {
+            return Flow::Stop;
+        }
+        if bytes.is_empty() {
+            return Flow::Continue;
+        }
+        match self.stdout.lock().write_all(bytes) {
+            Ok(()) => Flow::Continue,
+            Err(_) => {
+                self.closed = true;
+                Flow::Stop
+            }
+        }
     }
 
     /// Ends the output: the XML closing tag, the `-A` line, and every
     /// buffer flushed.
     pub fn finish(&mut self, summary: Option<String>) -> Result<(), Fatal> {
-        if let Some(p) = self.printer.as_mut() {
-            if !self.closed {
-                p.finish(&mut self.out);
-            }
+        let mut tail = std::mem::take(&mut self.out);
+        if self.xml && self.opened && !self.closed {
+            tail.extend_from_slice(XML_END);
         }
         if let Some(line) = summary {
-            self.out.extend_from_slice(line.as_bytes());
+            tail.extend_from_slice(line.as_bytes());
         }
-        self.flush_stdout();
-        for t in &mut self.targets {
-            t.writer.flush().map_err(|e| io_fatal(t.writer.path(), e))?;
+        self.write_stdout(&tail);
+        let _ = self.stdout.lock().flush();
+        for w in &mut self.writers {
+            w.flush().map_err(|e| io_fatal(w.path(), e))?;
         }
         Ok(())
+    }
+}
+
+impl Merge<EmitAcc> for EmitOutput {
+    fn merge(&mut self, acc: &mut EmitAcc) -> Result<Flow, Fatal> {
+        if let Some(opening) = acc.opening.take() {
+            if !self.opened {
+                self.out.extend_from_slice(&opening);
+            }
+        }
+        if acc.printed {
+            self.opened = true;
+            acc.printed = false;
+        }
+        let mut flow = Flow::Continue;
+        if self.out.len() + acc.out.len() >= FLUSH_AT {
+            // Large blocks go out as they are, without another copy.
+            let pending = std::mem::take(&mut self.out);
+            flow = self.write_stdout(&pending);
+            if flow == Flow::Continue {
+                flow = self.write_stdout(&acc.out);
+            }
+            self.out = pending;
+            self.out.clear();
+        } else {
+            self.out.extend_from_slice(&acc.out);
+        }
+        acc.out.clear();
+        for w in acc.writes.drain(..) {
+            let Some(writer) = self.writers.get_mut(w.target) else { continue };
+            let bytes = acc.bytes.get(w.from..w.to).unwrap_or(&[]);
+            writer
+                .write(bytes, &acc.start_mar, w.initial)
+                .map_err(|e| io_fatal(writer.path(), e))?;
+        }
+        acc.bytes.clear();
+        Ok(flow)
     }
 }

@@ -7,6 +7,8 @@
 //! extra long options) and calls [`options::parse`]; it gets a
 //! [`ClientOptions`](options::ClientOptions) with everything resolved.
 
+pub mod addrclass;
+pub mod count;
 pub mod direction;
 pub mod emit;
 pub mod getopt;
@@ -15,11 +17,13 @@ pub mod limits;
 pub mod localtime;
 pub mod modes;
 pub mod options;
+pub mod parallel;
 pub mod printing;
 pub mod rc;
 pub mod reader;
 pub mod role;
 pub mod select;
+pub mod sorted;
 pub mod timerange;
 pub mod totals;
 pub mod usage;

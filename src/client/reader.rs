@@ -30,6 +30,8 @@ pub struct Item<'a> {
     pub modified: bool,
     /// The initial MAR of the input being read, as read.
     pub start_mar: &'a [u8],
+    /// The input's place among the run's inputs ([`sources`]).
+    pub input: usize,
 }
 
 /// Whether the role wants more records.
@@ -86,51 +88,42 @@ pub fn sources(opts: &ClientOptions) -> Result<Vec<Planned>, Fatal> {
     Ok(out)
 }
 
-/// Reads every input through `selector` into `sink`.
-pub fn read_all(
-    opts: &ClientOptions,
-    selector: &mut Selector,
-    sink: &mut dyn RecordSink,
-) -> Result<Ended, Fatal> {
-    let mut rb = RecordBuf::new();
-    let remote_filter = opts.filter.remote.as_deref();
-    for (source, range) in sources(opts)? {
-        if !selector.wants_more() {
-            break;
-        }
-        let opened = match &source {
-            Source::Remote(ep) => archive::remote::connect(ep, remote_filter),
-            s => archive::open(s),
-        };
-        let mut input = match opened {
-            Ok(i) => i,
-            Err(e) => {
-                diag::log(&opts.prog, &e.to_string());
-                selector.totals.open_failed = true;
-                continue;
-            }
-        };
-        let state = match range {
-            Some((start, stop)) => {
-                read_range(opts, &mut input, start, stop, selector, sink, &mut rb)?
-            }
-            None => read_input(opts, &mut input, selector, sink, &mut rb)?,
-        };
-        if state == Read::Stopped {
-            return Ok(Ended::Stopped);
-        }
-        if state == Read::LimitReached {
-            break;
-        }
+/// Opens one input of the run (a remote server gets the remote filter).
+pub fn open(opts: &ClientOptions, source: &Source) -> Result<Input, archive::OpenError> {
+    match source {
+        Source::Remote(ep) => archive::remote::connect(ep, opts.filter.remote.as_deref()),
+        s => archive::open(s),
     }
-    Ok(Ended::Done)
 }
 
+/// How reading one input ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Read {
+pub enum Read {
+    /// The input was read to its end.
     Finished,
+    /// The `-N` input limit was reached: read no further input.
     LimitReached,
+    /// The role asked to stop.
     Stopped,
+}
+
+/// Reads one opened input, one record after the other, through `selector`
+/// into `sink`; `range` is the `file::start:stop` byte range, `index` the
+/// input's place in the run.
+#[allow(clippy::too_many_arguments)]
+pub fn read_one(
+    opts: &ClientOptions,
+    input: &mut Input,
+    range: Option<(u64, u64)>,
+    index: usize,
+    selector: &mut Selector,
+    sink: &mut dyn RecordSink,
+    rb: &mut RecordBuf,
+) -> Result<Read, Fatal> {
+    match range {
+        Some((start, stop)) => read_range(opts, input, start, stop, index, selector, sink, rb),
+        None => read_input(opts, input, index, selector, sink, rb),
+    }
 }
 
 /// Decodes, selects and dispatches one record.
@@ -139,7 +132,7 @@ fn handle(
     opts: &ClientOptions,
     rb: &mut RecordBuf,
     bytes: &[u8],
-    offset: u64,
+    (offset, index): (u64, usize),
     initial: bool,
     start_mar: &[u8],
     selector: &mut Selector,
@@ -150,8 +143,15 @@ fn handle(
         return Ok(Read::Finished);
     }
     let offer = selector.offer(rb.record_mut(), initial);
-    let item =
-        Item { record: rb.record(), bytes, offset, initial, modified: offer.modified, start_mar };
+    let item = Item {
+        record: rb.record(),
+        bytes,
+        offset,
+        initial,
+        modified: offer.modified,
+        start_mar,
+        input: index,
+    };
     match offer.verdict {
         Verdict::Accept => {
             if sink.accept(&item, &mut selector.totals)? == Flow::Stop {
@@ -167,6 +167,7 @@ fn handle(
 fn read_input(
     opts: &ClientOptions,
     input: &mut Input,
+    index: usize,
     selector: &mut Selector,
     sink: &mut dyn RecordSink,
     rb: &mut RecordBuf,
@@ -203,7 +204,8 @@ fn read_input(
             selector.input_opened();
         }
         let initial = rec.initial;
-        match handle(opts, rb, rec.bytes, rec.offset, initial, &start_mar, selector, sink)? {
+        let at = (rec.offset, index);
+        match handle(opts, rb, rec.bytes, at, initial, &start_mar, selector, sink)? {
             Read::Finished => {}
             other => return Ok(other),
         }
@@ -218,11 +220,13 @@ fn read_input(
 /// `-r file::start:stop`: the initial MAR, then the records between two
 /// byte offsets (argus skips the initial MAR's own processing here).
 /// Possible for inputs held in memory (plain files).
+#[allow(clippy::too_many_arguments)]
 fn read_range(
     opts: &ClientOptions,
     input: &mut Input,
     start: u64,
     stop: u64,
+    index: usize,
     selector: &mut Selector,
     sink: &mut dyn RecordSink,
     rb: &mut RecordBuf,
@@ -241,7 +245,7 @@ fn read_range(
     // offset reaches it), whole.
     let begin = usize::try_from(start).unwrap_or(usize::MAX).min(buf.len());
     for rec in Records::range(buf, begin, buf.len()).take_while(|r| r.offset < stop) {
-        match handle(opts, rb, rec.bytes, rec.offset, false, &start_mar, selector, sink)? {
+        match handle(opts, rb, rec.bytes, (rec.offset, index), false, &start_mar, selector, sink)? {
             Read::Finished => {}
             other => return Ok(other),
         }

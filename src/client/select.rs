@@ -20,9 +20,10 @@ use super::modes::DsrMask;
 use super::options::{ClientOptions, PortDirection};
 use super::timerange::TimeRange;
 use super::totals::Totals;
+use crate::codec::{DecodeOptions, SlotSet};
 use crate::filter::Filter;
 use crate::record::field::{FlowView, ViewOptions};
-use crate::record::{cause, Flow, Record, RecordClass, Timeval};
+use crate::record::{cause, Flow, Record, RecordClass, Slot, Timeval};
 
 /// What to do with one offered record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,13 +72,160 @@ pub fn in_time_range(range: &TimeRange, record: &Record) -> bool {
     }
 }
 
-/// The record selection state of one run.
-pub struct Selector {
+/// The stateless part of the selection: what each record goes through on
+/// its own (DSR stripping, the direction fix-up, the filter, `-e`, the
+/// time range). It is shared by the threads of a parallel run.
+pub struct Judge {
     filter: Option<Filter>,
     grep: Option<UserDataGrep>,
     strip: Option<DsrMask>,
     direction: PortDirection,
     time: Option<TimeRange>,
+}
+
+/// What the filter and `-e` say about a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Matched {
+    /// Passed both.
+    Yes,
+    /// Failed the filter (goes to `-E`'s file).
+    Filtered,
+    /// Passed the filter, not `-e`.
+    Ungrepped,
+}
+
+impl Judge {
+    /// Builds the judge; `filter` is the compiled main filter.
+    pub fn new(opts: &ClientOptions, filter: Option<Filter>) -> Result<Judge, String> {
+        let grep = match &opts.grep {
+            Some(g) => Some(UserDataGrep::new(g, opts.ignore_case, opts.reverse > 0)?),
+            None => None,
+        };
+        let rmon = opts.has_mode("rmon");
+        Ok(Judge {
+            filter,
+            grep,
+            strip: opts.strip.filter(|m| !m.keeps_all()),
+            direction: if rmon { PortDirection::default() } else { opts.port_direction },
+            time: opts.time_range.clone(),
+        })
+    }
+
+    /// True when a filter or `-e` decides which records count (exit status).
+    pub fn is_selective(&self) -> bool {
+        self.filter.is_some() || self.grep.is_some()
+    }
+
+    /// What of a flow record the selection reads, with `role`'s own
+    /// needs: a filter, `-e` or `-M dsrs=` may look at anything; otherwise
+    /// the direction fix-up and the time range read the key, counters,
+    /// network object and times.
+    pub fn decode_for(&self, role: SlotSet) -> DecodeOptions {
+        if self.filter.is_some() || self.grep.is_some() || self.strip.is_some() {
+            return DecodeOptions::FULL;
+        }
+        let own = SlotSet::of(&[Slot::Key, Slot::Time, Slot::Metrics, Slot::Network]);
+        DecodeOptions::read_only(own.union(role))
+    }
+
+    /// True when no part of the selection looks inside a flow record (no
+    /// filter, `-e`, `-M dsrs=`, direction policy or time range).
+    pub fn reads_nothing(&self) -> bool {
+        self.filter.is_none()
+            && self.grep.is_none()
+            && self.strip.is_none()
+            && self.time.is_none()
+            && !self.direction.any()
+    }
+
+    /// Counts the record by class in `totals` (`-A`'s record counts).
+    pub fn count_class(record: &Record, totals: &mut Totals) {
+        match record.header().class {
+            RecordClass::Mar => totals.mar_records += 1,
+            RecordClass::Event => totals.event_records += 1,
+            RecordClass::Flow | RecordClass::NetFlow => totals.far_records += 1,
+            RecordClass::Other(_) => {}
+        }
+    }
+
+    /// Strips DSRs (`-M dsrs=`) and fixes the direction of flows whose
+    /// start was not seen; true when the record no longer matches the bytes
+    /// it was read from.
+    pub fn prepare(&self, record: &mut Record) -> bool {
+        let mut modified = false;
+        if let Record::Flow(f) = record {
+            if let Some(mask) = &self.strip {
+                mask.strip(f);
+                modified = true;
+            }
+            // The direction fix-up is for filtering and printing: a written
+            // record keeps its stored orientation (so that reading it again
+            // with the same settings gives the same result, as with 3.0.8.2,
+            // whose rewritten key comes back in the stored orientation).
+            if f.header.class != RecordClass::Event {
+                fix_direction(&self.direction, f);
+            }
+        }
+        modified
+    }
+
+    /// The filter, then `-e`.
+    pub fn matches(&self, record: &Record) -> Matched {
+        if let Some(f) = &self.filter {
+            if !f.matches(record) {
+                return Matched::Filtered;
+            }
+        }
+        // A record without matching user data is dropped before it is
+        // counted, but it is not one the filter rejected (-E).
+        if let Some(g) = &self.grep {
+            match record {
+                Record::Flow(f) if g.matches(f) => {}
+                _ => return Matched::Ungrepped,
+            }
+        }
+        Matched::Yes
+    }
+
+    /// The time range (`-t`), true without one.
+    pub fn in_time(&self, record: &Record) -> bool {
+        self.time.as_ref().is_none_or(|r| in_time_range(r, record))
+    }
+
+    /// One record through everything that does not depend on the records
+    /// before it (no `-N` limit): the class count, [`Judge::prepare`], the
+    /// filter, `-e` and the time range. `matched` counts the records that
+    /// passed the filter and `-e` (the `-N` input count).
+    pub fn offer_unlimited(
+        &self,
+        record: &mut Record,
+        initial: bool,
+        totals: &mut Totals,
+        matched: &mut i64,
+    ) -> Offer {
+        Judge::count_class(record, totals);
+        let modified = self.prepare(record);
+        let verdict = match self.matches(record) {
+            Matched::Filtered => Verdict::Reject,
+            Matched::Ungrepped => Verdict::Skip,
+            Matched::Yes => {
+                if !initial {
+                    *matched += 1;
+                }
+                if self.in_time(record) {
+                    Verdict::Accept
+                } else {
+                    Verdict::Skip
+                }
+            }
+        };
+        Offer { verdict, modified, stop: false }
+    }
+}
+
+/// The record selection state of one run.
+pub struct Selector {
+    pub judge: Judge,
     pub counter: InputCounter,
     pub totals: Totals,
 }
@@ -85,17 +233,8 @@ pub struct Selector {
 impl Selector {
     /// Builds the selector; `filter` is the compiled main filter.
     pub fn new(opts: &ClientOptions, filter: Option<Filter>) -> Result<Selector, String> {
-        let grep = match &opts.grep {
-            Some(g) => Some(UserDataGrep::new(g, opts.ignore_case, opts.reverse > 0)?),
-            None => None,
-        };
-        let rmon = opts.has_mode("rmon");
         Ok(Selector {
-            filter,
-            grep,
-            strip: opts.strip.filter(|m| !m.keeps_all()),
-            direction: if rmon { PortDirection::default() } else { opts.port_direction },
-            time: opts.time_range.clone(),
+            judge: Judge::new(opts, filter)?,
             counter: InputCounter::new(&opts.limits),
             totals: Totals::default(),
         })
@@ -103,7 +242,7 @@ impl Selector {
 
     /// True when a filter or `-e` decides which records count (exit status).
     pub fn is_selective(&self) -> bool {
-        self.filter.is_some() || self.grep.is_some()
+        self.judge.is_selective()
     }
 
     /// False once `-N` has been satisfied: open no further input.
@@ -120,27 +259,9 @@ impl Selector {
     /// Runs one record through the selection; `initial` marks an input's
     /// initial MAR.
     pub fn offer(&mut self, record: &mut Record, initial: bool) -> Offer {
-        match record.header().class {
-            RecordClass::Mar => self.totals.mar_records += 1,
-            RecordClass::Event => self.totals.event_records += 1,
-            RecordClass::Flow | RecordClass::NetFlow => self.totals.far_records += 1,
-            RecordClass::Other(_) => {}
-        }
-        let mut modified = false;
-        if let Record::Flow(f) = record {
-            if let Some(mask) = &self.strip {
-                mask.strip(f);
-                modified = true;
-            }
-            // The direction fix-up is for filtering and printing: a written
-            // record keeps its stored orientation (so that reading it again
-            // with the same settings gives the same result, as with 3.0.8.2,
-            // whose rewritten key comes back in the stored orientation).
-            if f.header.class != RecordClass::Event {
-                fix_direction(&self.direction, f);
-            }
-        }
-        let verdict = self.judge(record, initial);
+        Judge::count_class(record, &mut self.totals);
+        let modified = self.judge.prepare(record);
+        let verdict = self.judge_one(record, initial);
         let stop = if initial {
             self.counter.after_initial_mar();
             false
@@ -150,29 +271,30 @@ impl Selector {
         Offer { verdict, modified, stop }
     }
 
-    fn judge(&mut self, record: &Record, initial: bool) -> Verdict {
-        if let Some(f) = &self.filter {
-            if !f.matches(record) {
-                return Verdict::Reject;
-            }
-        }
-        // A record without matching user data is dropped before it is
-        // counted, but it is not one the filter rejected (-E).
-        if let Some(g) = &self.grep {
-            match record {
-                Record::Flow(f) if g.matches(f) => {}
-                _ => return Verdict::Skip,
-            }
+    fn judge_one(&mut self, record: &Record, initial: bool) -> Verdict {
+        match self.judge.matches(record) {
+            Matched::Filtered => return Verdict::Reject,
+            Matched::Ungrepped => return Verdict::Skip,
+            Matched::Yes => {}
         }
         if !self.counter.matched(initial) {
             return Verdict::Skip;
         }
-        if let Some(r) = &self.time {
-            if !in_time_range(r, record) {
-                return Verdict::Skip;
-            }
+        if !self.judge.in_time(record) {
+            return Verdict::Skip;
         }
         Verdict::Accept
+    }
+
+    /// Adds what a parallel run counted (records of each class, packets,
+    /// bytes, and `matched` records that passed the filter).
+    pub fn absorb(&mut self, totals: &Totals, matched: i64) {
+        self.totals.mar_records += totals.mar_records;
+        self.totals.far_records += totals.far_records;
+        self.totals.event_records += totals.event_records;
+        self.totals.pkts += totals.pkts;
+        self.totals.bytes += totals.bytes;
+        self.counter.total += matched;
     }
 }
 

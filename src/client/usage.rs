@@ -6,3 +6,13 @@
 pub fn ra(prog: &str) -> String {
     include_str!("usage/ra.txt").replace("{prog}", prog)
 }
+
+/// rasort's usage text.
+pub fn rasort(prog: &str) -> String {
+    include_str!("usage/rasort.txt").replace("{prog}", prog)
+}
+
+/// racount's usage text.
+pub fn racount(prog: &str) -> String {
+    include_str!("usage/racount.txt").replace("{prog}", prog)
+}

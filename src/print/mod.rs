@@ -27,6 +27,9 @@ mod text;
 pub mod timefmt;
 mod xml;
 
+/// The line that closes an XML document ([`Printer::finish`]).
+pub const XML_END: &[u8] = b"</ArgusDataStream>\n";
+
 pub use options::{
     CidrMode, Column, FieldSpecError, Format, LabelMode, NameMode, PrintOptions, UserDataEncoding,
 };
@@ -126,6 +129,21 @@ impl Printer {
         }
     }
 
+    /// As [`Printer::print_at`] but one line per record even under
+    /// `-M rmon` (rasort shows rmon labels without doubling records).
+    pub fn print_single(&mut self, rec: &Record, offset: Option<u64>, out: &mut Vec<u8>) {
+        self.cells.offset = offset;
+        let view = View::with_options(rec, self.view_opts);
+        self.print_view(&view, out);
+    }
+
+    /// Counts `n` flow records as ranked but not printed (`-N o` ranges
+    /// that start later): the `rank` of the next printed record is its
+    /// place among all ranked records.
+    pub fn skip_ranks(&mut self, n: u64) {
+        self.flows += n;
+    }
+
     /// Prints one already derived view (no rmon doubling here).
     pub fn print_view(&mut self, view: &View, out: &mut Vec<u8>) {
         if !view.is_mar() {
@@ -147,10 +165,47 @@ impl Printer {
         }
     }
 
+    /// Marks the opening of the output (the `-L` header, the XML prologue)
+    /// as written elsewhere: for printers that print one chunk of a
+    /// parallel run, whose opening [`Printer::opening`] gives once.
+    pub fn detach(&mut self) {
+        self.labelled = 1;
+        self.xml_started = true;
+    }
+
+    /// What a fresh printer writes before its first record `rec`: the
+    /// header line (`-L` once) or the XML prologue; empty otherwise.
+    pub fn opening(&mut self, rec: &Record) -> Vec<u8> {
+        let mut out = Vec::new();
+        match self.opts.format {
+            Format::Text => {
+                if self.opts.labels == LabelMode::Once {
+                    out.extend_from_slice(&self.header);
+                    out.push(b'\n');
+                }
+            }
+            Format::Xml => {
+                let view = View::with_options(rec, self.view_opts);
+                xml::prologue(self, &view, &mut out);
+            }
+            Format::Json => {}
+        }
+        out
+    }
+
+    /// True when the output depends on the records printed before (output
+    /// ranks, relative times, repeated headers): such output cannot be
+    /// printed in independent chunks.
+    pub fn needs_order(&self) -> bool {
+        use crate::record::field::FieldId;
+        matches!(self.opts.labels, LabelMode::Every(_))
+            || self.opts.columns.iter().any(|c| matches!(c.field, FieldId::Rank | FieldId::Rtime))
+    }
+
     /// Ends the output (closes the XML document).
     pub fn finish(&mut self, out: &mut Vec<u8>) {
         if self.opts.format == Format::Xml && self.xml_started {
-            out.extend_from_slice(b"</ArgusDataStream>\n");
+            out.extend_from_slice(XML_END);
             self.xml_started = false;
         }
     }

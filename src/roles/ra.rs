@@ -4,14 +4,15 @@
 //! The stages: the shared option parser ([`crate::client::options`]), the
 //! inputs in order as one stream ([`reader`]), argus's record selection
 //! ([`Selector`]), and ra's output rules ([`Emitter`]: what is printed, what
-//! goes to `-w`/`-E` files). Then the `-A` line and the exit status.
+//! goes to `-w`/`-E` files), run on every core by [`parallel::run`] (output
+//! in input order). Then the `-A` line and the exit status.
 
 use std::ffi::OsString;
 
-use crate::client::emit::Emitter;
+use crate::client::emit::{EmitOutput, Emitter};
 use crate::client::options::{ClientOptions, RoleSpec};
 use crate::client::select::Selector;
-use crate::client::{reader, role, usage};
+use crate::client::{parallel, reader, role, usage};
 use crate::diag::{Fatal, EXIT_OK};
 
 pub const SPEC: RoleSpec =
@@ -24,17 +25,18 @@ pub fn main(args: Vec<OsString>) -> i32 {
 
 fn run(opts: ClientOptions) -> Result<i32, Fatal> {
     // ra checks the -w filters and the columns before the main filter.
-    let mut emitter = Emitter::new(&opts)?;
+    let emitter = Emitter::new(&opts)?;
+    let mut output = EmitOutput::new(&opts, &emitter)?;
     let filter = match opts.filter.effective() {
         Some(expr) => Some(role::compile_filter(&opts.prog, expr, opts.print.precision)?),
         None => None,
     };
     let mut selector = Selector::new(&opts, filter).map_err(Fatal::err)?;
 
-    let ended = reader::read_all(&opts, &mut selector, &mut emitter)?;
+    let ended = parallel::run(&opts, &mut selector, &emitter, &mut output)?;
 
     let summary = opts.summary.then(|| selector.totals.summary_line(&selector.counter));
-    emitter.finish(summary)?;
+    output.finish(summary)?;
     if ended == reader::Ended::Stopped {
         // ra ends on its output limit (or a closed pipe) with status 0.
         return Ok(EXIT_OK);

@@ -20,15 +20,17 @@ use crate::aggregate::{records, Counters, Endpoint, HostTable, PairTable};
 use crate::client::getopt::LongOpt;
 use crate::client::limits::Limits;
 use crate::client::options::{ClientOptions, LayoutStep, RoleSpec};
-use crate::client::reader::{self, Flow, Item, RecordSink};
+use crate::client::parallel::{self, Job, Merge};
+use crate::client::reader::{Flow, Item};
 use crate::client::role;
 use crate::client::select::Selector;
 use crate::client::totals::Totals;
-use crate::codec;
+use crate::codec::{self, DecodeOptions, SlotSet};
 use crate::diag::Fatal;
 use crate::output::append::AppendWriter;
 use crate::print::timefmt::TimeFormatter;
 use crate::record::field::DEFAULT_FIELDS;
+use crate::record::Slot;
 
 const USAGE: &str = "\
 Ramon Version 3.0.8.2
@@ -123,24 +125,67 @@ fn ranks(opts: &mut ClientOptions) -> (usize, Option<usize>) {
     (first, last.map(|l| l.max(first)))
 }
 
-/// The tables fed by the reader.
+/// The table of one chunk of records (or of the whole run, merged).
 enum Table {
     Hosts(HostTable),
     Pairs(PairTable),
 }
 
-struct Collector {
+impl Table {
+    fn new(report: Report) -> Table {
+        match report {
+            Report::TopN => Table::Hosts(HostTable::new()),
+            Report::Matrix => Table::Pairs(PairTable::new()),
+        }
+    }
+
+    fn add(&mut self, rec: &crate::record::Record) {
+        match self {
+            Table::Hosts(t) => t.add(rec),
+            Table::Pairs(t) => t.add(rec),
+        }
+    }
+
+    /// Adds `other` into this table (same report).
+    fn merge(&mut self, other: Table) {
+        match (self, other) {
+            (Table::Hosts(a), Table::Hosts(b)) => a.merge(b),
+            (Table::Pairs(a), Table::Pairs(b)) => a.merge(b),
+            _ => {}
+        }
+    }
+}
+
+/// What one chunk of records adds: its table, and the first start MAR seen
+/// (for the `-w` header).
+struct Acc {
     table: Table,
-    /// The first input's start MAR, for the `-w` header.
     start_mar: Vec<u8>,
+}
+
+/// The aggregation as the parallel reader runs it: a table per chunk,
+/// merged in reading order on the main thread.
+struct Aggregation {
+    report: Report,
+    decode: DecodeOptions,
     /// `-A`: the totals line needs the packet and byte sums.
     summary: bool,
 }
 
-impl RecordSink for Collector {
-    fn accept(&mut self, item: &Item, totals: &mut Totals) -> Result<Flow, Fatal> {
-        if self.start_mar.is_empty() && !item.start_mar.is_empty() {
-            self.start_mar = item.start_mar.to_vec();
+impl Job for Aggregation {
+    type Acc = Acc;
+
+    fn acc(&self, _parallel: bool) -> Acc {
+        Acc { table: Table::new(self.report), start_mar: Vec::new() }
+    }
+
+    fn decode(&self) -> DecodeOptions {
+        self.decode
+    }
+
+    fn accept(&self, acc: &mut Acc, item: &Item, totals: &mut Totals) -> Result<Flow, Fatal> {
+        if acc.start_mar.is_empty() && !item.start_mar.is_empty() {
+            acc.start_mar = item.start_mar.to_vec();
         }
         if self.summary {
             if let crate::record::Record::Flow(f) = item.record {
@@ -149,9 +194,17 @@ impl RecordSink for Collector {
                 totals.bytes += s.bytes + d.bytes;
             }
         }
-        match &mut self.table {
-            Table::Hosts(t) => t.add(item.record),
-            Table::Pairs(t) => t.add(item.record),
+        acc.table.add(item.record);
+        Ok(Flow::Continue)
+    }
+}
+
+impl Merge<Acc> for Acc {
+    fn merge(&mut self, acc: &mut Acc) -> Result<Flow, Fatal> {
+        let other = std::mem::replace(&mut acc.table, Table::new(Report::TopN));
+        self.table.merge(other);
+        if self.start_mar.is_empty() {
+            self.start_mar = std::mem::take(&mut acc.start_mar);
         }
         Ok(Flow::Continue)
     }
@@ -206,12 +259,17 @@ fn run(mut opts: ClientOptions) -> Result<i32, Fatal> {
         None => None,
     };
     let mut selector = Selector::new(&opts, filter).map_err(Fatal::err)?;
-    let table = match report {
-        Report::TopN => Table::Hosts(HostTable::new()),
-        Report::Matrix => Table::Pairs(PairTable::new()),
-    };
-    let mut sink = Collector { table, start_mar: Vec::new(), summary: opts.summary };
-    reader::read_all(&opts, &mut selector, &mut sink)?;
+    // The tables read the key, times, counters, AGR count and the network
+    // and ICMP objects (ra's direction and time repairs), plus whatever
+    // the selection reads.
+    let slots = [Slot::Key, Slot::Time, Slot::Metrics, Slot::Agr, Slot::Network, Slot::Icmp];
+    // The DSR order is kept: an ARP key of an odd length is read, as ra
+    // reads it, with the bytes of the DSR after it.
+    let mut decode = selector.judge.decode_for(SlotSet::of(&slots));
+    decode.layout = true;
+    let job = Aggregation { report, decode, summary: opts.summary };
+    let mut sink = job.acc(false);
+    parallel::run(&opts, &mut selector, &job, &mut sink)?;
 
     let rows: Vec<(Endpoint, Option<Endpoint>, Counters)> = match &sink.table {
         Table::Hosts(t) => t.ranked().into_iter().map(|(h, c)| (h, None, c)).collect(),

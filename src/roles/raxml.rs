@@ -8,14 +8,16 @@ use std::ffi::OsString;
 
 use std::io::Write;
 
-use crate::client::emit::Emitter;
+use crate::client::emit::{EmitAcc, EmitOutput, Emitter};
 use crate::client::options::{ClientOptions, RoleSpec};
-use crate::client::reader::{Flow, Item, RecordSink};
+use crate::client::parallel::{self, Job, Merge};
+use crate::client::reader::{self, Flow, Item};
+use crate::client::role;
 use crate::client::select::Selector;
 use crate::client::totals::Totals;
-use crate::client::{reader, role};
+use crate::codec::DecodeOptions;
 use crate::diag::{Fatal, EXIT_OK};
-use crate::record::{Record, RecordClass};
+use crate::record::{Mar, Record, RecordClass};
 
 const USAGE: &str = "\
 Raxml Version 3.0.8.2
@@ -55,15 +57,17 @@ fn run(mut opts: ClientOptions) -> Result<i32, Fatal> {
     opts.writes.clear();
     opts.except_file = None;
     let emitter = Emitter::new(&opts)?;
+    let output = EmitOutput::new(&opts, &emitter)?;
     let filter = match opts.filter.effective() {
         Some(expr) => Some(role::compile_filter(&opts.prog, expr, opts.print.precision)?),
         None => None,
     };
     let mut selector = Selector::new(&opts, filter).map_err(Fatal::err)?;
-    let mut sink = Counting { emitter, printable: 0, man: opts.print_man_records() };
-    let ended = reader::read_all(&opts, &mut selector, &mut sink)?;
-    sink.emitter.finish(None)?;
-    if sink.printable == 0 && !opts.quiet {
+    let job = Counting { emitter: &emitter, man: opts.print_man_records() };
+    let mut out = Counted { output, printable: 0 };
+    let ended = parallel::run(&opts, &mut selector, &job, &mut out)?;
+    out.output.finish(None)?;
+    if out.printable == 0 && !opts.quiet {
         // ra prints nothing at all then; an XML tool owes a document.
         let doc = EMPTY_DOCUMENT.replace("{prog}", &opts.prog);
         let _ = std::io::stdout().lock().write_all(doc.as_bytes());
@@ -84,24 +88,58 @@ const EMPTY_DOCUMENT: &str = "\
 </ArgusDataStream>
 ";
 
-/// The emitter, and a count of the records it was handed to print.
-struct Counting {
-    emitter: Emitter,
-    printable: u64,
+/// ra's emitter, counting the records it is handed to print.
+struct Counting<'a> {
+    emitter: &'a Emitter,
     man: bool,
 }
 
-impl RecordSink for Counting {
-    fn accept(&mut self, item: &Item, totals: &mut Totals) -> Result<Flow, Fatal> {
+impl Job for Counting<'_> {
+    type Acc = (EmitAcc, u64);
+
+    fn acc(&self, parallel: bool) -> Self::Acc {
+        (self.emitter.acc(parallel), 0)
+    }
+
+    fn accept(&self, acc: &mut Self::Acc, item: &Item, totals: &mut Totals) -> Result<Flow, Fatal> {
         let printed = match item.record {
             Record::Mar(_) => self.man,
             Record::Flow(f) => f.header.class != RecordClass::Event,
         };
-        self.printable += u64::from(printed);
-        self.emitter.accept(item, totals)
+        acc.1 += u64::from(printed);
+        self.emitter.accept(&mut acc.0, item, totals)
     }
 
-    fn reject(&mut self, item: &Item) -> Result<(), Fatal> {
-        self.emitter.reject(item)
+    fn reject(&self, acc: &mut Self::Acc, item: &Item) -> Result<(), Fatal> {
+        self.emitter.reject(&mut acc.0, item)
+    }
+
+    fn due(&self, acc: &Self::Acc) -> bool {
+        self.emitter.due(&acc.0)
+    }
+
+    fn initial_mar(&self, mar: &Mar) {
+        self.emitter.initial_mar(mar)
+    }
+
+    fn parallel(&self) -> bool {
+        self.emitter.parallel()
+    }
+
+    fn decode(&self) -> DecodeOptions {
+        self.emitter.decode()
+    }
+}
+
+/// ra's output, and the count of records handed to it.
+struct Counted {
+    output: EmitOutput,
+    printable: u64,
+}
+
+impl Merge<(EmitAcc, u64)> for Counted {
+    fn merge(&mut self, acc: &mut (EmitAcc, u64)) -> Result<Flow, Fatal> {
+        self.printable += std::mem::take(&mut acc.1);
+        self.output.merge(&mut acc.0)
     }
 }
