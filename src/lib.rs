@@ -8,6 +8,7 @@
 //! `print` on `record`; `flow` on `wire` and `record`; `roles` on everything,
 //! and nothing depends on `roles`.
 
+pub mod aggregate;
 pub mod archive;
 pub mod capture;
 pub mod client;

@@ -19,6 +19,8 @@ mod load;
 mod print;
 mod ra;
 mod soak;
+mod ramon;
+mod raxml;
 mod sortcount;
 mod static_build;
 mod timerange;

@@ -17,14 +17,14 @@
 //! Field values come from `record::field` (the canonical view `ra` derives
 //! from each record); this module only decides their text.
 
-mod addr;
+pub mod addr;
 mod cell;
 mod json;
 mod names;
 mod numfmt;
 pub mod options;
 mod text;
-mod timefmt;
+pub mod timefmt;
 mod xml;
 
 /// The line that closes an XML document ([`Printer::finish`]).
