@@ -207,6 +207,10 @@ pub struct Input {
     end: Option<End>,
     /// An error to report before anything else (an unsupported format).
     pending: Option<io::Error>,
+    /// A read error met by [`Input::load`]: the bytes before it are in
+    /// memory and are handed out first, then this is reported once, as a
+    /// streamed read would have reported it.
+    after_loaded: Option<(u64, io::Error)>,
     /// A `file::start:stop` range still to apply, and its stop offset.
     range: Option<(u64, u64)>,
     stop: Option<u64>,
@@ -226,6 +230,7 @@ impl Input {
             scanner: Scanner::new(),
             end: None,
             pending: None,
+            after_loaded: None,
             range: None,
             stop: None,
             remote: None,
@@ -270,17 +275,33 @@ impl Input {
                     kind: ReadErrorKind::Io { offset: 0, error },
                 });
             }
+            // On a read error (a compressed file cut short, say) the bytes
+            // read so far stay in `buf`: their records are still processed,
+            // and the error comes after them, where reading stopped.
             if let Err(error) = reader.read_to_end(buf) {
-                let offset = buf.len() as u64;
-                return Err(ReadError {
-                    name: self.name.clone(),
-                    kind: ReadErrorKind::Io { offset, error },
-                });
+                // Keep whole records only, so that the data ends cleanly
+                // and the read error is the one thing reported.
+                let mut records = crate::codec::stream::Records::new(buf);
+                let mut whole = 0;
+                for r in records.by_ref() {
+                    whole = r.offset as usize + r.bytes.len();
+                }
+                if matches!(records.end(), Some(End::Truncated { .. })) {
+                    buf.truncate(whole);
+                }
+                self.after_loaded = Some((whole as u64, error));
             }
             let data = std::mem::take(buf);
             self.body = Body::Memory(Memory::Owned(data));
         }
         Ok(())
+    }
+
+    /// The read error [`Input::load`] met, once: for a caller that works
+    /// on [`Input::bytes`] directly, to report after the records.
+    pub fn take_load_error(&mut self) -> Option<ReadError> {
+        let (offset, error) = self.after_loaded.take()?;
+        Some(ReadError { name: self.name.clone(), kind: ReadErrorKind::Io { offset, error } })
     }
 
     /// How the input ended, once [`Input::next_record`] returned `None`.
@@ -330,6 +351,12 @@ impl Input {
                 let s = (offset - base) as usize;
                 let bytes = window.get(s..s + len)?;
                 Some(Ok(RecordRef { offset, bytes, initial }))
+            }
+            Ok(Event::End(End::Clean)) if self.after_loaded.is_some() => {
+                let error = self.take_load_error()?;
+                let offset = error.offset().unwrap_or(0);
+                self.end = Some(End::Truncated { offset, have: 0, need: 0 });
+                Some(Err(error))
             }
             Ok(Event::End(e)) => {
                 self.end = Some(e);

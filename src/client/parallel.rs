@@ -173,7 +173,13 @@ pub fn run<J: Job, M: Merge<J::Acc>>(
                     reader::Read::Stopped => Flow::Stop,
                 }
             }
-            None if input.bytes().is_some() => run.mapped(&input, index)?,
+            None if input.bytes().is_some() => {
+                let flow = run.mapped(&input, index)?;
+                if let Some(e) = input.take_load_error() {
+                    diag::log(&opts.prog, &e.to_string());
+                }
+                flow
+            }
             None => run.streamed(&mut input, &source, index)?,
         };
         run.merge.input_done(index, input);
