@@ -88,6 +88,13 @@ demo: links
 	TZ=UTC $(TARGETDIR)/ra -X -r $(TARGETDIR)/demo.argus -t 2021/03/14.09-11 -s stime dur saddr dport pkts bytes state - tcp and dst port \(80 or 443\)
 	@echo; echo "== the same archive as CSV, first 5 records, with totals"
 	TZ=UTC $(TARGETDIR)/ra -X -r $(TARGETDIR)/demo.argus -c , -N 5 -s stime proto saddr daddr bytes -A
+	@echo; echo "== rasort: the five biggest flows"
+	TZ=UTC $(TARGETDIR)/rasort -X -r $(TARGETDIR)/demo.argus -m bytes -N o5 -s stime proto saddr sport daddr dport bytes state
+	@echo; echo "== racount: totals by protocol"
+	TZ=UTC $(TARGETDIR)/racount -X -r $(TARGETDIR)/demo.argus -M proto
+	@echo; echo "== ramon: the top 5 hosts (TopN) and the top 5 pairs (Matrix)"
+	TZ=UTC $(TARGETDIR)/ramon -X -r $(TARGETDIR)/demo.argus --topn 5
+	TZ=UTC $(TARGETDIR)/ramon -X -r $(TARGETDIR)/demo.argus -M Matrix -N 5
 
 # Benchmark data (generated capture, archives) lives in DATA, default
 # target/bench-data, built there when missing; `DATA=/work/bench-data` reuses.
