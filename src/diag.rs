@@ -45,7 +45,7 @@ impl std::error::Error for Fatal {}
 pub fn wall_clock_stamp() -> String {
     let now =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    let secs = now.as_secs() as libc::time_t;
+    let secs = now.as_secs() as _;
     // SAFETY: `tm` is a plain C struct that localtime_r fully initialises on
     // success; on failure we fall back to the zeroed value.
     let tm = unsafe {

@@ -123,9 +123,21 @@ pub fn without_diag_stamps(text: &[u8]) -> String {
     let text = String::from_utf8_lossy(text);
     let mut out = String::new();
     for line in text.split_inclusive('\n') {
-        out.push_str(&diag_line_without_stamp(line).unwrap_or_else(|| line.to_string()));
+        let line = without_current_date(line);
+        out.push_str(&diag_line_without_stamp(&line).unwrap_or(line));
     }
     out
+}
+
+/// The XML header's `CurrentDate` (the time of the run) blanked out.
+fn without_current_date(line: &str) -> String {
+    const ATTR: &str = "CurrentDate = \"";
+    let Some(at) = line.find(ATTR) else { return line.to_string() };
+    let value = at + ATTR.len();
+    match line[value..].find('"') {
+        Some(len) => format!("{}NOW{}", &line[..value], &line[value + len..]),
+        None => line.to_string(),
+    }
 }
 
 fn diag_line_without_stamp(line: &str) -> Option<String> {
@@ -143,7 +155,7 @@ fn diag_line_without_stamp(line: &str) -> Option<String> {
 }
 
 /// Runs both commands and asserts they exit alike and print the same,
-/// diagnostics' PID and time of day aside.
+/// diagnostics' PID and time of day and the XML header's run date aside.
 pub fn assert_same_behaviour(a: &mut Command, b: &mut Command) {
     let (x, y) = (run(a), run(b));
     let what = format!("{a:?}\n  vs {b:?}");

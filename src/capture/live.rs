@@ -245,7 +245,7 @@ pub fn interface_up(name: &str) -> Option<bool> {
             // Cannot tell: say "up", so nothing is logged or reopened.
             return Some(true);
         }
-        let r = libc::ioctl(fd, libc::SIOCGIFFLAGS, &mut ifr);
+        let r = libc::ioctl(fd, libc::SIOCGIFFLAGS as _, &mut ifr);
         libc::close(fd);
         if r < 0 {
             return None;

@@ -22,7 +22,7 @@ pub fn zeroed() -> Tm {
 /// `localtime_r(t)`.
 pub fn localtime(t: i64) -> Tm {
     let mut tm = zeroed();
-    let secs = t as libc::time_t;
+    let secs = t as _;
     // SAFETY: both pointers refer to live, properly aligned locals; on
     // failure localtime_r leaves `tm` zeroed, which callers tolerate.
     unsafe {

@@ -43,7 +43,7 @@ pub fn block() {
 pub fn wait(timeout: Duration) -> Option<Request> {
     let s = set();
     let ts = libc::timespec {
-        tv_sec: timeout.as_secs() as libc::time_t,
+        tv_sec: timeout.as_secs() as _,
         tv_nsec: libc::c_long::from(timeout.subsec_nanos() as i32),
     };
     // SAFETY: `s` and `ts` are initialised; a null siginfo pointer is allowed.
