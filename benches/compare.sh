@@ -93,7 +93,8 @@ row_gz() {
   run_row "ra .gz"
 }
 
-ROWS=(row_argus row_ra row_filter row_rasort row_racount row_ramon row_gz)
+# ROWS="row_ra row_filter" benches/compare.sh ...: only those rows.
+read -r -a ROWS <<< "${ROWS:-row_argus row_ra row_filter row_rasort row_racount row_ramon row_gz}"
 
 # ---------------------------------------------------------------- machinery
 
