@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use super::limits::{Limits, OutputCounter, OutputDecision};
 use super::options::ClientOptions;
-use super::parallel::{Job, Merge};
+use super::parallel::{Job, Merge, Stored};
 use super::reader::{Flow, Item};
 use super::totals::Totals;
 use super::{printing, role};
@@ -198,13 +198,23 @@ impl Emitter {
     }
 
     fn collect(acc: &mut EmitAcc, target: usize, bytes: &[u8], item: &Item) {
+        Emitter::collect_bytes(acc, target, bytes, item.start_mar, item.initial);
+    }
+
+    fn collect_bytes(
+        acc: &mut EmitAcc,
+        target: usize,
+        bytes: &[u8],
+        start_mar: &[u8],
+        initial: bool,
+    ) {
         if acc.writes.is_empty() {
             acc.start_mar.clear();
-            acc.start_mar.extend_from_slice(item.start_mar);
+            acc.start_mar.extend_from_slice(start_mar);
         }
         let from = acc.bytes.len();
         acc.bytes.extend_from_slice(bytes);
-        acc.writes.push(Write1 { target, from, to: acc.bytes.len(), initial: item.initial });
+        acc.writes.push(Write1 { target, from, to: acc.bytes.len(), initial });
     }
 
     fn write_one(
@@ -311,6 +321,43 @@ impl Job for Emitter {
         for (i, t) in self.targets.iter().enumerate() {
             if t.except {
                 Emitter::collect(acc, i, item.bytes, item);
+            }
+        }
+        Ok(())
+    }
+
+    /// Records go to `-w`/`-E` files as read: nothing is printed, no
+    /// file has a filter of its own, no `-N o` ranks, no `-M rmon` pairs.
+    fn takes_stored(&self) -> bool {
+        self.print.is_none()
+            && !self.targets.is_empty()
+            && self.targets.iter().all(|t| t.filter.is_none())
+            && self.limits.output.end == 0
+            && !self.rmon
+    }
+
+    fn accept_stored(
+        &self,
+        acc: &mut EmitAcc,
+        record: &Stored,
+        totals: &mut Totals,
+    ) -> Result<Flow, Fatal> {
+        if record.flow {
+            totals.pkts = totals.pkts.wrapping_add(record.pkts);
+            totals.bytes = totals.bytes.wrapping_add(record.bytes_total);
+        }
+        for (i, t) in self.targets.iter().enumerate() {
+            if !t.except {
+                Emitter::collect_bytes(acc, i, record.bytes, record.start_mar, false);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn reject_stored(&self, acc: &mut EmitAcc, record: &Stored) -> Result<(), Fatal> {
+        for (i, t) in self.targets.iter().enumerate() {
+            if t.except {
+                Emitter::collect_bytes(acc, i, record.bytes, record.start_mar, false);
             }
         }
         Ok(())

@@ -36,7 +36,7 @@ use crate::archive::{self, Input, ReadErrorKind, Source};
 use crate::codec::stream::{Event, Scanner};
 use crate::codec::{DecodeOptions, End, RecordBuf, Records};
 use crate::diag::{self, Fatal};
-use crate::record::{Mar, Record};
+use crate::record::{Mar, Record, RecordClass};
 
 /// Bytes of records per chunk: small enough to balance two to a few dozen
 /// threads, large enough that per-chunk setup (a printer, a hash map) does
@@ -80,6 +80,31 @@ pub trait Job: Sync {
         true
     }
 
+    /// True when the role can take flow records as stored, without the
+    /// decoded record ([`Job::accept_stored`], [`Job::reject_stored`]):
+    /// then records the selection judges from their bytes
+    /// ([`Judge::judge_stored`]) are never decoded.
+    fn takes_stored(&self) -> bool {
+        false
+    }
+
+    /// A flow record judged from its bytes passed the selection (only
+    /// called when [`Job::takes_stored`]).
+    fn accept_stored(
+        &self,
+        _acc: &mut Self::Acc,
+        _record: &Stored,
+        _totals: &mut Totals,
+    ) -> Result<Flow, Fatal> {
+        Ok(Flow::Continue)
+    }
+
+    /// A flow record judged from its bytes failed the filter (only called
+    /// when [`Job::takes_stored`]).
+    fn reject_stored(&self, _acc: &mut Self::Acc, _record: &Stored) -> Result<(), Fatal> {
+        Ok(())
+    }
+
     /// What of each record must be decoded.
     fn decode(&self) -> DecodeOptions {
         DecodeOptions::FULL
@@ -91,6 +116,20 @@ pub trait Job: Sync {
     fn whole_input(&self) -> bool {
         false
     }
+}
+
+/// A flow (or event) record handed on as stored, not decoded: never the
+/// initial MAR, never modified.
+pub struct Stored<'a> {
+    /// The record, header included.
+    pub bytes: &'a [u8],
+    /// A flow record (FAR or NETFLOW class), not an event.
+    pub flow: bool,
+    /// Source plus destination packets and bytes.
+    pub pkts: u64,
+    pub bytes_total: u64,
+    /// The initial MAR of the input being read, as read.
+    pub start_mar: &'a [u8],
 }
 
 /// Takes accumulators in reading order (main thread).
@@ -284,6 +323,8 @@ fn run_chunk<J: Job>(
     let window = &buf[..end.min(buf.len())];
     let mut scanner = Scanner::records_from(start as u64);
     let mut rb = RecordBuf::with_options(decode);
+    // The fast path: records judged from their bytes are never decoded.
+    let stored = job.takes_stored() && judge.judges_stored();
     loop {
         let (offset, len) = match scanner.next(window, 0, true) {
             Event::Record { offset, len, .. } => (offset, len),
@@ -296,6 +337,28 @@ fn run_chunk<J: Job>(
         let s = offset as usize;
         let Some(bytes) = window.get(s..s + len) else { break };
         let at = base + offset;
+        if let Some(v) = stored.then(|| judge.judge_stored(bytes)).flatten() {
+            let class = bytes.first().map(|b| RecordClass::from_nibble(b >> 4));
+            let flow = class != Some(RecordClass::Event);
+            if flow {
+                out.totals.far_records += 1;
+            } else {
+                out.totals.event_records += 1;
+            }
+            let record = Stored { bytes, flow, pkts: v.pkts, bytes_total: v.bytes, start_mar };
+            let result = if v.pass {
+                out.matched += 1;
+                job.accept_stored(&mut out.acc, &record, &mut out.totals)
+            } else {
+                job.reject_stored(&mut out.acc, &record).map(|()| Flow::Continue)
+            };
+            match result {
+                Ok(Flow::Continue) => continue,
+                Ok(Flow::Stop) => out.stopped = true,
+                Err(f) => out.fatal = Some(f),
+            }
+            break;
+        }
         if let Err(e) = rb.decode(bytes) {
             out.logs.push(format!("record at byte offset {at}: {e}"));
             continue;

@@ -246,6 +246,12 @@ impl<'a> RawView<'a> {
         Some(RawView { hdr, key_dsr, key, metrics, net, attr })
     }
 
+    /// Packets and bytes of both directions (0 without counters), as a
+    /// decoded record's `src_metrics() + dst_metrics()` give them.
+    pub fn totals(&self) -> (u64, u64) {
+        self.metrics.map_or((0, 0), |m| (m[0].wrapping_add(m[3]), m[1].wrapping_add(m[4])))
+    }
+
     fn key_field(&self, field: IntField) -> Option<u64> {
         use IntField::*;
         let fast = match self.key {
