@@ -36,6 +36,7 @@ use crate::archive::{self, Input, ReadErrorKind, Source};
 use crate::codec::stream::{Event, Scanner};
 use crate::codec::{DecodeOptions, End, RecordBuf, Records};
 use crate::diag::{self, Fatal};
+use crate::filter::StoredVerdict;
 use crate::record::{Mar, Record, RecordClass};
 
 /// Bytes of records per chunk: small enough to balance two to a few dozen
@@ -326,6 +327,26 @@ fn run_chunk<J: Job>(
     // The fast path: records judged from their bytes are never decoded.
     let stored = job.takes_stored() && judge.judges_stored();
     loop {
+        if stored {
+            // A record the filter judges from its bytes has been walked
+            // DSR by DSR to its exact end with no zero-length DSR, which is
+            // all the scanner checks beyond the header: frame it here by
+            // its length alone. Anything else goes through the scanner.
+            let pos = scanner.position();
+            let judged = usize::try_from(pos)
+                .ok()
+                .and_then(|p| stored_record(window, p))
+                .and_then(|bytes| Some((bytes, judge.judge_stored(bytes)?)));
+            if let Some((bytes, v)) = judged {
+                scanner = Scanner::records_from(pos + bytes.len() as u64);
+                match take_stored(job, &mut out, bytes, v, start_mar) {
+                    Ok(Flow::Continue) => continue,
+                    Ok(Flow::Stop) => out.stopped = true,
+                    Err(f) => out.fatal = Some(f),
+                }
+                break;
+            }
+        }
         let (offset, len) = match scanner.next(window, 0, true) {
             Event::Record { offset, len, .. } => (offset, len),
             Event::End(e) => {
@@ -337,28 +358,6 @@ fn run_chunk<J: Job>(
         let s = offset as usize;
         let Some(bytes) = window.get(s..s + len) else { break };
         let at = base + offset;
-        if let Some(v) = stored.then(|| judge.judge_stored(bytes)).flatten() {
-            let class = bytes.first().map(|b| RecordClass::from_nibble(b >> 4));
-            let flow = class != Some(RecordClass::Event);
-            if flow {
-                out.totals.far_records += 1;
-            } else {
-                out.totals.event_records += 1;
-            }
-            let record = Stored { bytes, flow, pkts: v.pkts, bytes_total: v.bytes, start_mar };
-            let result = if v.pass {
-                out.matched += 1;
-                job.accept_stored(&mut out.acc, &record, &mut out.totals)
-            } else {
-                job.reject_stored(&mut out.acc, &record).map(|()| Flow::Continue)
-            };
-            match result {
-                Ok(Flow::Continue) => continue,
-                Ok(Flow::Stop) => out.stopped = true,
-                Err(f) => out.fatal = Some(f),
-            }
-            break;
-        }
         if let Err(e) = rb.decode(bytes) {
             out.logs.push(format!("record at byte offset {at}: {e}"));
             continue;
@@ -392,6 +391,44 @@ fn run_chunk<J: Job>(
         }
     }
     out
+}
+
+/// The record that starts at `pos` of `window` by its header's length,
+/// if the header is not a zero-length one (which the scanner skips).
+#[inline]
+fn stored_record(window: &[u8], pos: usize) -> Option<&[u8]> {
+    let h = window.get(pos..pos + 4)?;
+    let len = usize::from(u16::from_be_bytes([h[2], h[3]])) * 4;
+    if len == 0 {
+        return None;
+    }
+    window.get(pos..pos + len)
+}
+
+/// Hands a record judged from its bytes to `job`, counting it as
+/// [`Judge::offer_unlimited`] would have.
+#[inline]
+fn take_stored<J: Job>(
+    job: &J,
+    out: &mut ChunkOut<J::Acc>,
+    bytes: &[u8],
+    v: StoredVerdict,
+    start_mar: &[u8],
+) -> Result<Flow, Fatal> {
+    let class = bytes.first().map(|b| RecordClass::from_nibble(b >> 4));
+    let flow = class != Some(RecordClass::Event);
+    if flow {
+        out.totals.far_records += 1;
+    } else {
+        out.totals.event_records += 1;
+    }
+    let record = Stored { bytes, flow, pkts: v.pkts, bytes_total: v.bytes, start_mar };
+    if v.pass {
+        out.matched += 1;
+        job.accept_stored(&mut out.acc, &record, &mut out.totals)
+    } else {
+        job.reject_stored(&mut out.acc, &record).map(|()| Flow::Continue)
+    }
 }
 
 /// The parallel run over the inputs.
