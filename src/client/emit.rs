@@ -378,6 +378,10 @@ impl Job for Emitter {
     fn decode(&self) -> DecodeOptions {
         DecodeOptions::FULL
     }
+
+    fn wants_rejects(&self) -> bool {
+        self.targets.iter().any(|t| t.except)
+    }
 }
 
 /// Stdout and the `-w`/`-E` files, written in reading order.

@@ -111,6 +111,12 @@ pub trait Job: Sync {
         DecodeOptions::FULL
     }
 
+    /// Whether [`Job::reject`] does anything: when it does not, records the
+    /// filter rejects on their stored bytes are never decoded.
+    fn wants_rejects(&self) -> bool {
+        true
+    }
+
     /// True when the role needs each input whole in memory after reading
     /// (rasort reads its records again by offset): a stream is then
     /// decompressed into memory once, before its records are read.
@@ -326,6 +332,8 @@ fn run_chunk<J: Job>(
     let mut rb = RecordBuf::with_options(decode);
     // The fast path: records judged from their bytes are never decoded.
     let stored = job.takes_stored() && judge.judges_stored();
+    // Else at least the records the filter rejects on their bytes.
+    let rejects = job.wants_rejects();
     loop {
         if stored {
             // A record the filter judges from its bytes has been walked
@@ -358,6 +366,9 @@ fn run_chunk<J: Job>(
         let s = offset as usize;
         let Some(bytes) = window.get(s..s + len) else { break };
         let at = base + offset;
+        if !rejects && judge.rejects_bytes(bytes, &mut out.totals) {
+            continue;
+        }
         if let Err(e) = rb.decode(bytes) {
             out.logs.push(format!("record at byte offset {at}: {e}"));
             continue;

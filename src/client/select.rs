@@ -137,6 +137,26 @@ impl Judge {
         DecodeOptions::read_only(own.union(role))
     }
 
+    /// True when the filter rejects a record (not an input's initial MAR)
+    /// on its stored bytes alone; the record is then counted by class in
+    /// `totals` and needs no decoding. False when it passes or must be
+    /// decoded to be judged.
+    pub fn rejects_bytes(&self, bytes: &[u8], totals: &mut Totals) -> bool {
+        // Stripped DSRs change what the filter sees.
+        let Some(f) = self.filter.as_ref().filter(|_| self.strip.is_none()) else {
+            return false;
+        };
+        if f.matches_bytes(bytes) != Some(false) {
+            return false;
+        }
+        // The filter judges flow, NetFlow and event records only.
+        match RecordClass::from_nibble(bytes.first().map_or(0, |b| b >> 4)) {
+            RecordClass::Event => totals.event_records += 1,
+            _ => totals.far_records += 1,
+        }
+        true
+    }
+
     /// True when no part of the selection looks inside a flow record (no
     /// filter, `-e`, `-M dsrs=`, direction policy or time range).
     pub fn reads_nothing(&self) -> bool {
