@@ -12,7 +12,7 @@
 //! accumulators out in reading order.
 
 use std::io::{self, Write};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use super::limits::{Limits, OutputCounter, OutputDecision};
 use super::options::ClientOptions;
@@ -52,7 +52,14 @@ pub struct Emitter {
     ordered: bool,
     /// `-M rmon` hands flows on twice (ra); rasort only relabels.
     rmon_twice: bool,
+    /// Emptied record buffers of merged accumulators ([`Job::reuse`]),
+    /// at most [`SPARE_BUFFERS`].
+    spare: Mutex<Vec<(Vec<u8>, Vec<Write1>)>>,
 }
+
+/// Spare buffers kept for reuse: enough for a wave of chunks on a few
+/// dozen threads, bounded so memory does not grow with the input.
+const SPARE_BUFFERS: usize = 64;
 
 /// One record to write to one `-w`/`-E` file.
 struct Write1 {
@@ -139,6 +146,7 @@ impl Emitter {
             source: OnceLock::new(),
             ordered,
             rmon_twice: true,
+            spare: Mutex::new(Vec::new()),
         })
     }
 
@@ -273,6 +281,8 @@ impl Job for Emitter {
             }
             p
         });
+        let (bytes, writes) =
+            self.spare.lock().ok().and_then(|mut spare| spare.pop()).unwrap_or_default();
         EmitAcc {
             printer,
             out: Vec::with_capacity(if self.print.is_some() { FLUSH_AT * 2 } else { 0 }),
@@ -280,9 +290,20 @@ impl Job for Emitter {
             parallel,
             printed: false,
             ranks: OutputCounter::new(&self.limits),
-            bytes: Vec::new(),
-            writes: Vec::new(),
+            bytes,
+            writes,
             start_mar: Vec::new(),
+        }
+    }
+
+    fn reuse(&self, acc: EmitAcc) {
+        let (mut bytes, mut writes) = (acc.bytes, acc.writes);
+        bytes.clear();
+        writes.clear();
+        if let Ok(mut spare) = self.spare.lock() {
+            if spare.len() < SPARE_BUFFERS {
+                spare.push((bytes, writes));
+            }
         }
     }
 
