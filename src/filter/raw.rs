@@ -174,21 +174,17 @@ impl<'a> RawView<'a> {
             if len == 0 || pos + len > rec.len() {
                 return None;
             }
-            let slot = match t {
-                dsr_type::FLOW => Some(&mut k),
-                dsr_type::METER => Some(&mut m),
-                dsr_type::NETWORK => Some(&mut n),
-                dsr_type::IPATTR => Some(&mut a),
-                _ => None,
-            };
-            if let Some(slot) = slot {
-                // A 16-bit-length form is kept raw by a decode, a second
-                // DSR replaces the first only if it decodes: leave both
-                // to a decode.
-                if st & 0x80 != 0 || *slot != 0 {
-                    return None;
-                }
-                *slot = pos;
+            // A 16-bit-length form is kept raw by a decode, a second DSR
+            // replaces the first only if it decodes: leave both to a
+            // decode. (One arm per local, not a `&mut` to one: the walk
+            // keeps the four offsets in registers.)
+            let first = |at: usize| if st & 0x80 == 0 && at == 0 { Some(pos) } else { None };
+            match t {
+                dsr_type::FLOW => k = first(k)?,
+                dsr_type::METER => m = first(m)?,
+                dsr_type::NETWORK => n = first(n)?,
+                dsr_type::IPATTR => a = first(a)?,
+                _ => {}
             }
             pos += len;
         }
