@@ -12,11 +12,11 @@
 //! accumulators out in reading order.
 
 use std::io::{self, Write};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use super::limits::{Limits, OutputCounter, OutputDecision};
 use super::options::ClientOptions;
-use super::parallel::{Job, Merge};
+use super::parallel::{Job, Merge, Stored};
 use super::reader::{Flow, Item};
 use super::totals::Totals;
 use super::{printing, role};
@@ -52,7 +52,14 @@ pub struct Emitter {
     ordered: bool,
     /// `-M rmon` hands flows on twice (ra); rasort only relabels.
     rmon_twice: bool,
+    /// Emptied record buffers of merged accumulators ([`Job::reuse`]),
+    /// at most [`SPARE_BUFFERS`].
+    spare: Mutex<Vec<(Vec<u8>, Vec<Write1>)>>,
 }
+
+/// Spare buffers kept for reuse: enough for a wave of chunks on a few
+/// dozen threads, bounded so memory does not grow with the input.
+const SPARE_BUFFERS: usize = 64;
 
 /// One record to write to one `-w`/`-E` file.
 struct Write1 {
@@ -139,6 +146,7 @@ impl Emitter {
             source: OnceLock::new(),
             ordered,
             rmon_twice: true,
+            spare: Mutex::new(Vec::new()),
         })
     }
 
@@ -198,13 +206,23 @@ impl Emitter {
     }
 
     fn collect(acc: &mut EmitAcc, target: usize, bytes: &[u8], item: &Item) {
+        Emitter::collect_bytes(acc, target, bytes, item.start_mar, item.initial);
+    }
+
+    fn collect_bytes(
+        acc: &mut EmitAcc,
+        target: usize,
+        bytes: &[u8],
+        start_mar: &[u8],
+        initial: bool,
+    ) {
         if acc.writes.is_empty() {
             acc.start_mar.clear();
-            acc.start_mar.extend_from_slice(item.start_mar);
+            acc.start_mar.extend_from_slice(start_mar);
         }
         let from = acc.bytes.len();
         acc.bytes.extend_from_slice(bytes);
-        acc.writes.push(Write1 { target, from, to: acc.bytes.len(), initial: item.initial });
+        acc.writes.push(Write1 { target, from, to: acc.bytes.len(), initial });
     }
 
     fn write_one(
@@ -263,6 +281,8 @@ impl Job for Emitter {
             }
             p
         });
+        let (bytes, writes) =
+            self.spare.lock().ok().and_then(|mut spare| spare.pop()).unwrap_or_default();
         EmitAcc {
             printer,
             out: Vec::with_capacity(if self.print.is_some() { FLUSH_AT * 2 } else { 0 }),
@@ -270,9 +290,20 @@ impl Job for Emitter {
             parallel,
             printed: false,
             ranks: OutputCounter::new(&self.limits),
-            bytes: Vec::new(),
-            writes: Vec::new(),
+            bytes,
+            writes,
             start_mar: Vec::new(),
+        }
+    }
+
+    fn reuse(&self, acc: EmitAcc) {
+        let (mut bytes, mut writes) = (acc.bytes, acc.writes);
+        bytes.clear();
+        writes.clear();
+        if let Ok(mut spare) = self.spare.lock() {
+            if spare.len() < SPARE_BUFFERS {
+                spare.push((bytes, writes));
+            }
         }
     }
 
@@ -311,6 +342,43 @@ impl Job for Emitter {
         for (i, t) in self.targets.iter().enumerate() {
             if t.except {
                 Emitter::collect(acc, i, item.bytes, item);
+            }
+        }
+        Ok(())
+    }
+
+    /// Records go to `-w`/`-E` files as read: nothing is printed, no
+    /// file has a filter of its own, no `-N o` ranks, no `-M rmon` pairs.
+    fn takes_stored(&self) -> bool {
+        self.print.is_none()
+            && !self.targets.is_empty()
+            && self.targets.iter().all(|t| t.filter.is_none())
+            && self.limits.output.end == 0
+            && !self.rmon
+    }
+
+    fn accept_stored(
+        &self,
+        acc: &mut EmitAcc,
+        record: &Stored,
+        totals: &mut Totals,
+    ) -> Result<Flow, Fatal> {
+        if record.flow {
+            totals.pkts = totals.pkts.wrapping_add(record.pkts);
+            totals.bytes = totals.bytes.wrapping_add(record.bytes_total);
+        }
+        for (i, t) in self.targets.iter().enumerate() {
+            if !t.except {
+                Emitter::collect_bytes(acc, i, record.bytes, record.start_mar, false);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn reject_stored(&self, acc: &mut EmitAcc, record: &Stored) -> Result<(), Fatal> {
+        for (i, t) in self.targets.iter().enumerate() {
+            if t.except {
+                Emitter::collect_bytes(acc, i, record.bytes, record.start_mar, false);
             }
         }
         Ok(())

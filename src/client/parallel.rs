@@ -36,7 +36,8 @@ use crate::archive::{self, Input, ReadErrorKind, Source};
 use crate::codec::stream::{Event, Scanner};
 use crate::codec::{DecodeOptions, End, RecordBuf, Records};
 use crate::diag::{self, Fatal};
-use crate::record::{Mar, Record};
+use crate::filter::StoredVerdict;
+use crate::record::{Mar, Record, RecordClass};
 
 /// Bytes of records per chunk: small enough to balance two to a few dozen
 /// threads, large enough that per-chunk setup (a printer, a hash map) does
@@ -80,6 +81,36 @@ pub trait Job: Sync {
         true
     }
 
+    /// True when the role can take flow records as stored, without the
+    /// decoded record ([`Job::accept_stored`], [`Job::reject_stored`]):
+    /// then records the selection judges from their bytes
+    /// ([`Judge::judge_stored`]) are never decoded.
+    fn takes_stored(&self) -> bool {
+        false
+    }
+
+    /// A flow record judged from its bytes passed the selection (only
+    /// called when [`Job::takes_stored`]).
+    fn accept_stored(
+        &self,
+        _acc: &mut Self::Acc,
+        _record: &Stored,
+        _totals: &mut Totals,
+    ) -> Result<Flow, Fatal> {
+        Ok(Flow::Continue)
+    }
+
+    /// A flow record judged from its bytes failed the filter (only called
+    /// when [`Job::takes_stored`]).
+    fn reject_stored(&self, _acc: &mut Self::Acc, _record: &Stored) -> Result<(), Fatal> {
+        Ok(())
+    }
+
+    /// An accumulator the merge has taken everything from, handed back so
+    /// that the next chunk can reuse its buffers (fresh large buffers for
+    /// every chunk cost a page fault per 4 KiB written).
+    fn reuse(&self, _acc: Self::Acc) {}
+
     /// What of each record must be decoded.
     fn decode(&self) -> DecodeOptions {
         DecodeOptions::FULL
@@ -97,6 +128,20 @@ pub trait Job: Sync {
     fn whole_input(&self) -> bool {
         false
     }
+}
+
+/// A flow (or event) record handed on as stored, not decoded: never the
+/// initial MAR, never modified.
+pub struct Stored<'a> {
+    /// The record, header included.
+    pub bytes: &'a [u8],
+    /// A flow record (FAR or NETFLOW class), not an event.
+    pub flow: bool,
+    /// Source plus destination packets and bytes.
+    pub pkts: u64,
+    pub bytes_total: u64,
+    /// The initial MAR of the input being read, as read.
+    pub start_mar: &'a [u8],
 }
 
 /// Takes accumulators in reading order (main thread).
@@ -296,8 +341,31 @@ fn run_chunk<J: Job>(
     let window = &buf[..end.min(buf.len())];
     let mut scanner = Scanner::records_from(start as u64);
     let mut rb = RecordBuf::with_options(decode);
+    // The fast path: records judged from their bytes are never decoded.
+    let stored = job.takes_stored() && judge.judges_stored();
+    // Else at least the records the filter rejects on their bytes.
     let rejects = job.wants_rejects();
     loop {
+        if stored {
+            // A record the filter judges from its bytes has been walked
+            // DSR by DSR to its exact end with no zero-length DSR, which is
+            // all the scanner checks beyond the header: frame it here by
+            // its length alone. Anything else goes through the scanner.
+            let pos = scanner.position();
+            let judged = usize::try_from(pos)
+                .ok()
+                .and_then(|p| stored_record(window, p))
+                .and_then(|bytes| Some((bytes, judge.judge_stored(bytes)?)));
+            if let Some((bytes, v)) = judged {
+                scanner = Scanner::records_from(pos + bytes.len() as u64);
+                match take_stored(job, &mut out, bytes, v, start_mar) {
+                    Ok(Flow::Continue) => continue,
+                    Ok(Flow::Stop) => out.stopped = true,
+                    Err(f) => out.fatal = Some(f),
+                }
+                break;
+            }
+        }
         let (offset, len) = match scanner.next(window, 0, true) {
             Event::Record { offset, len, .. } => (offset, len),
             Event::End(e) => {
@@ -345,6 +413,44 @@ fn run_chunk<J: Job>(
         }
     }
     out
+}
+
+/// The record that starts at `pos` of `window` by its header's length,
+/// if the header is not a zero-length one (which the scanner skips).
+#[inline]
+fn stored_record(window: &[u8], pos: usize) -> Option<&[u8]> {
+    let h = window.get(pos..pos + 4)?;
+    let len = usize::from(u16::from_be_bytes([h[2], h[3]])) * 4;
+    if len == 0 {
+        return None;
+    }
+    window.get(pos..pos + len)
+}
+
+/// Hands a record judged from its bytes to `job`, counting it as
+/// [`Judge::offer_unlimited`] would have.
+#[inline]
+fn take_stored<J: Job>(
+    job: &J,
+    out: &mut ChunkOut<J::Acc>,
+    bytes: &[u8],
+    v: StoredVerdict,
+    start_mar: &[u8],
+) -> Result<Flow, Fatal> {
+    let class = bytes.first().map(|b| RecordClass::from_nibble(b >> 4));
+    let flow = class != Some(RecordClass::Event);
+    if flow {
+        out.totals.far_records += 1;
+    } else {
+        out.totals.event_records += 1;
+    }
+    let record = Stored { bytes, flow, pkts: v.pkts, bytes_total: v.bytes, start_mar };
+    if v.pass {
+        out.matched += 1;
+        job.accept_stored(&mut out.acc, &record, &mut out.totals)
+    } else {
+        job.reject_stored(&mut out.acc, &record).map(|()| Flow::Continue)
+    }
 }
 
 /// The parallel run over the inputs.
@@ -436,6 +542,7 @@ impl<J: Job, M: Merge<J::Acc>> Parallel<'_, J, M> {
                 if let Some(f) = out.fatal {
                     return Err(f);
                 }
+                self.job.reuse(out.acc);
                 if out.end.is_error() {
                     let e = archive::ReadError {
                         name: name.to_string(),

@@ -21,7 +21,7 @@ use super::options::{ClientOptions, PortDirection};
 use super::timerange::TimeRange;
 use super::totals::Totals;
 use crate::codec::{DecodeOptions, SlotSet};
-use crate::filter::Filter;
+use crate::filter::{Filter, StoredVerdict};
 use crate::record::field::{FlowView, ViewOptions};
 use crate::record::{cause, Flow, Record, RecordClass, Slot, Timeval};
 
@@ -81,6 +81,9 @@ pub struct Judge {
     strip: Option<DsrMask>,
     direction: PortDirection,
     time: Option<TimeRange>,
+    /// Flow records can be judged from their stored bytes
+    /// ([`Judge::judge_stored`]): the filter is all the selection does.
+    stored: bool,
 }
 
 /// What the filter and `-e` say about a record.
@@ -108,13 +111,13 @@ impl Judge {
             // (for the filter's judgement on stored bytes)
             f.set_port_direction(direction.any());
         }
-        Ok(Judge {
-            filter,
-            grep,
-            strip: opts.strip.filter(|m| !m.keeps_all()),
-            direction,
-            time: opts.time_range.clone(),
-        })
+        let strip = opts.strip.filter(|m| !m.keeps_all());
+        let time = opts.time_range.clone();
+        // -e reads user data, -M dsrs= changes the record, -t reads its
+        // times: each needs the decoded record. (The direction fix-up is
+        // the filter's business: it declines the flows it would turn.)
+        let stored = filter.is_some() && grep.is_none() && strip.is_none() && time.is_none();
+        Ok(Judge { filter, grep, strip, direction, time, stored })
     }
 
     /// True when a filter or `-e` decides which records count (exit status).
@@ -211,6 +214,24 @@ impl Judge {
             }
         }
         Matched::Yes
+    }
+
+    /// Judges a flow record from its stored bytes without decoding it,
+    /// when nothing but the filter decides its fate: `Some` with what
+    /// [`Judge::offer_unlimited`] would conclude (`pass`: accepted, else
+    /// rejected by the filter; the record is never modified), or `None`:
+    /// decode the record and offer it.
+    #[inline]
+    pub fn judge_stored(&self, bytes: &[u8]) -> Option<StoredVerdict> {
+        if !self.stored {
+            return None;
+        }
+        self.filter.as_ref()?.judge_stored(bytes)
+    }
+
+    /// True when [`Judge::judge_stored`] may judge records at all.
+    pub fn judges_stored(&self) -> bool {
+        self.stored
     }
 
     /// The time range (`-t`), true without one.

@@ -58,6 +58,17 @@ pub struct Filter {
     scale: f64,
 }
 
+/// What [`Filter::judge_stored`] says about a stored flow record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoredVerdict {
+    /// The record passes the filter.
+    pub pass: bool,
+    /// Source plus destination packets (0 without a METER DSR).
+    pub pkts: u64,
+    /// Source plus destination bytes (0 without a METER DSR).
+    pub bytes: u64,
+}
+
 /// Why a filter expression could not be compiled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FilterError {
@@ -209,6 +220,21 @@ impl Filter {
         let program = self.raw.as_ref()?;
         let view = raw::RawView::new(record, &self.view, self.reads_net, self.port_direction)?;
         Some(program.run(|field| view.int(field)))
+    }
+
+    /// Judges a flow record straight from its stored bytes (header
+    /// included), with no decode at all: `Some` with the verdict
+    /// [`Filter::matches`] gives for the decoded record and the record's
+    /// packet and byte counts (both directions, as the `-A` totals sum
+    /// them), or `None` when the record must be decoded (see
+    /// [`raw::RawView::new`] for what is declined). The fast path of a
+    /// client that only writes the records it selects (`ra -w`).
+    pub fn judge_stored(&self, record: &[u8]) -> Option<StoredVerdict> {
+        let program = self.raw.as_ref()?;
+        let view = raw::RawView::new(record, &self.view, self.reads_net, self.port_direction)?;
+        let pass = program.run(|field| view.int(field));
+        let (pkts, bytes) = view.totals();
+        Some(StoredVerdict { pass, pkts, bytes })
     }
 
     /// The verdicts of the two bytes-level readers [`Filter::matches_bytes`]

@@ -174,21 +174,17 @@ impl<'a> RawView<'a> {
             if len == 0 || pos + len > rec.len() {
                 return None;
             }
-            let slot = match t {
-                dsr_type::FLOW => Some(&mut k),
-                dsr_type::METER => Some(&mut m),
-                dsr_type::NETWORK => Some(&mut n),
-                dsr_type::IPATTR => Some(&mut a),
-                _ => None,
-            };
-            if let Some(slot) = slot {
-                // A 16-bit-length form is kept raw by a decode, a second
-                // DSR replaces the first only if it decodes: leave both
-                // to a decode.
-                if st & 0x80 != 0 || *slot != 0 {
-                    return None;
-                }
-                *slot = pos;
+            // A 16-bit-length form is kept raw by a decode, a second DSR
+            // replaces the first only if it decodes: leave both to a
+            // decode. (One arm per local, not a `&mut` to one: the walk
+            // keeps the four offsets in registers.)
+            let first = |at: usize| if st & 0x80 == 0 && at == 0 { Some(pos) } else { None };
+            match t {
+                dsr_type::FLOW => k = first(k)?,
+                dsr_type::METER => m = first(m)?,
+                dsr_type::NETWORK => n = first(n)?,
+                dsr_type::IPATTR => a = first(a)?,
+                _ => {}
             }
             pos += len;
         }
@@ -244,6 +240,12 @@ impl<'a> RawView<'a> {
         }
         let hdr = [hdr[0], hdr[1]];
         Some(RawView { hdr, key_dsr, key, metrics, net, attr })
+    }
+
+    /// Packets and bytes of both directions (0 without counters), as a
+    /// decoded record's `src_metrics() + dst_metrics()` give them.
+    pub fn totals(&self) -> (u64, u64) {
+        self.metrics.map_or((0, 0), |m| (m[0].wrapping_add(m[3]), m[1].wrapping_add(m[4])))
     }
 
     fn key_field(&self, field: IntField) -> Option<u64> {
