@@ -136,7 +136,12 @@ impl Counter {
                         own.sums.add(&m);
                     }
                 }
-                None => self.tally_decoded(&mut own, rec),
+                // (lean_sums still reads IPv6 and other keys from bytes)
+                None => {
+                    if self.tally_lean(&mut own, rec).is_err() {
+                        return None;
+                    }
+                }
             }
         }
         t.append(&mut own);
