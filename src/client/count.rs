@@ -27,6 +27,7 @@ use super::addrclass::{self, AddrClass, CLASSES, LABELS};
 use super::parallel::{Job, Merge};
 use super::reader::{Flow, Item};
 use super::totals::Totals;
+use crate::codec::raw::{RawDsrs, RawItem, RawRecords};
 use crate::codec::{self, DecodeOptions, RecordBuf};
 use crate::diag::Fatal;
 use crate::print::{LabelMode, PrintOptions, Printer};
@@ -95,13 +96,56 @@ impl Counter {
             }
             return Ok(());
         }
+        self.tally_decoded(t, bytes);
+        Ok(())
+    }
+
+    /// A record decoded whole, through ra's view.
+    fn tally_decoded(&self, t: &mut Tally, bytes: &[u8]) {
         let mut rb = t.rb.take().unwrap_or_else(|| RecordBuf::with_options(DecodeOptions::FULL));
         match rb.decode(bytes) {
             Ok(Record::Flow(f)) => self.tally(t, f),
             _ => t.records += 1,
         }
         t.rb = Some(rb);
-        Ok(())
+    }
+
+    /// The plain sums of a whole memory-mapped input (`input` starts with
+    /// its initial MAR), read straight from the record bytes; records the
+    /// bytes cannot answer for are decoded ([`Counter::tally_lean`]).
+    /// `None` when the input needs the ordinary reader (then nothing was
+    /// added to `t`); else the number of (flow, management) records read
+    /// after the initial MAR.
+    pub fn tally_raw(&self, t: &mut Tally, input: &[u8]) -> Option<(u64, u64)> {
+        let mut own = Tally::default();
+        let (mut flows, mut mars) = (0u64, 0u64);
+        for item in RawRecords::after_initial_mar(input)? {
+            let rec = match item {
+                RawItem::Flow(rec) => rec,
+                RawItem::Mar => {
+                    mars += 1;
+                    continue;
+                }
+                RawItem::Unusual => return None,
+            };
+            flows += 1;
+            match raw_sums(rec, self.view.known_tcp_service.is_some())? {
+                Some(sums) => {
+                    own.records += 1;
+                    if let Some(m) = sums {
+                        own.sums.add(&m);
+                    }
+                }
+                // (lean_sums still reads IPv6 and other keys from bytes)
+                None => {
+                    if self.tally_lean(&mut own, rec).is_err() {
+                        return None;
+                    }
+                }
+            }
+        }
+        t.append(&mut own);
+        Some((flows, mars))
     }
 
     fn tally(&self, t: &mut Tally, f: &crate::record::Flow) {
@@ -254,6 +298,47 @@ fn lean_sums(bytes: &[u8], pool: &mut BufferPool) -> Option<Option<Sums>> {
         }
         _ => Some(sums),
     }
+}
+
+/// [`lean_sums`] on the bytes alone, for the common records: `None`
+/// when the record must go the ordinary way (its DSR walk does not reach
+/// its end), `Some(None)` when it must be decoded (ra may turn it round
+/// or clear its counters, or its key is not an IPv4 one).
+///
+/// Of the TCP flows, ra turns round only those that saw the SYN-ACK but
+/// not the SYN, or (under `-nnn`, `guess_by_port`) saw neither: the
+/// others are summed from their bytes.
+#[inline]
+fn raw_sums(rec: &[u8], guess_by_port: bool) -> Option<Option<Option<Sums>>> {
+    use crate::record::{ipproto, tcp_status};
+    let d = RawDsrs::walk(rec)?;
+    let sums = match d.metrics() {
+        Some(m) => {
+            if m.src.pkts.saturating_add(m.dst.pkts) > 1000 {
+                return Some(None);
+            }
+            Some(Sums {
+                pkts: [m.src.pkts as i64, m.dst.pkts as i64],
+                bytes: [m.src.bytes as i64, m.dst.bytes as i64],
+            })
+        }
+        None => None,
+    };
+    let Some((proto, qual)) = d.ipv4_key() else {
+        return Some(if d.has_key() { None } else { Some(sums) });
+    };
+    Some(match proto {
+        ipproto::ICMP if qual & family::DIRECTION != 0 => None,
+        ipproto::TCP => match d.tcp_status() {
+            Some(status) => match status & (tcp_status::SYN | tcp_status::SYN_ACK) {
+                tcp_status::SYN_ACK => None,
+                0 if guess_by_port => None,
+                _ => Some(sums),
+            },
+            None => Some(sums),
+        },
+        _ => Some(sums),
+    })
 }
 
 /// One line of the sum or the protocol summary; `head` is its first column.
@@ -477,7 +562,7 @@ impl Default for Tally {
 
 impl Tally {
     /// Adds `later`, which counted records read after this one's.
-    fn append(&mut self, later: &mut Tally) {
+    pub fn append(&mut self, later: &mut Tally) {
         self.records += later.records;
         self.sums.add(&later.sums);
         for (a, b) in self.ip.iter_mut().zip(later.ip.iter_mut()) {

@@ -27,6 +27,7 @@ mod mar;
 mod meter;
 mod misc;
 mod network;
+pub mod raw;
 pub mod stream;
 mod time;
 pub mod view;
