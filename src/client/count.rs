@@ -325,7 +325,8 @@ fn raw_sums(rec: &[u8], guess_by_port: bool) -> Option<Option<Option<Sums>>> {
         None => None,
     };
     let Some((proto, qual)) = d.ipv4_key() else {
-        return Some(if d.has_key() { None } else { Some(sums) });
+        // IPv6 keys are summed as stored, as lean_sums sums them.
+        return Some(if d.has_key() && !d.is_ipv6_key() { None } else { Some(sums) });
     };
     Some(match proto {
         ipproto::ICMP if qual & family::DIRECTION != 0 => None,

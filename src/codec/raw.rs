@@ -163,6 +163,18 @@ impl<'a> RawDsrs<'a> {
         (ip && q & 0x1f == family::IPV4 && body.len() == 16).then(|| (body[8], q))
     }
 
+    /// Whether the key is a plain IPv6 5-tuple or layer-3 key (the
+    /// 40-byte layout), which no client correction turns round.
+    #[inline]
+    pub fn is_ipv6_key(&self) -> bool {
+        self.dsr(self.key).is_some_and(|(st, q, body)| {
+            let kind = st & !key_kind::REVERSE & 0x3f;
+            matches!(kind, key_kind::CLASSIC5TUPLE | key_kind::LAYER_3_MATRIX)
+                && q & 0x1f == family::IPV6
+                && body.len() == 40
+        })
+    }
+
     /// The status word of a TCP network object (the three layouts a full
     /// decode reads as TCP); `None` when there is none.
     #[inline]
