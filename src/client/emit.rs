@@ -52,10 +52,13 @@ pub struct Emitter {
     ordered: bool,
     /// `-M rmon` hands flows on twice (ra); rasort only relabels.
     rmon_twice: bool,
-    /// Emptied record buffers of merged accumulators ([`Job::reuse`]),
+    /// Emptied record and text buffers of merged accumulators ([`Job::reuse`]),
     /// at most [`SPARE_BUFFERS`].
-    spare: Mutex<Vec<(Vec<u8>, Vec<Write1>)>>,
+    spare: Mutex<Vec<SpareBuffers>>,
 }
+
+/// An emptied accumulator's record bytes, writes and text, kept for reuse.
+type SpareBuffers = (Vec<u8>, Vec<Write1>, Vec<u8>);
 
 /// Spare buffers kept for reuse: enough for a wave of chunks on a few
 /// dozen threads, bounded so memory does not grow with the input.
@@ -281,11 +284,14 @@ impl Job for Emitter {
             }
             p
         });
-        let (bytes, writes) =
+        let (bytes, writes, mut out) =
             self.spare.lock().ok().and_then(|mut spare| spare.pop()).unwrap_or_default();
+        if self.print.is_some() {
+            out.reserve(FLUSH_AT * 2);
+        }
         EmitAcc {
             printer,
-            out: Vec::with_capacity(if self.print.is_some() { FLUSH_AT * 2 } else { 0 }),
+            out,
             opening: None,
             parallel,
             printed: false,
@@ -297,12 +303,13 @@ impl Job for Emitter {
     }
 
     fn reuse(&self, acc: EmitAcc) {
-        let (mut bytes, mut writes) = (acc.bytes, acc.writes);
+        let (mut bytes, mut writes, mut out) = (acc.bytes, acc.writes, acc.out);
         bytes.clear();
         writes.clear();
+        out.clear();
         if let Ok(mut spare) = self.spare.lock() {
             if spare.len() < SPARE_BUFFERS {
-                spare.push((bytes, writes));
+                spare.push((bytes, writes, out));
             }
         }
     }
