@@ -18,19 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn archives() -> Vec<PathBuf> {
-    let r = util::shared_reference();
-    let mut v = Vec::new();
-    for dir in ["vectors/argus", "pcaps/argus-ref", "cases/data"] {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(r.join(dir))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "argus"))
-            .collect();
-        files.sort();
-        v.extend(files);
-    }
-    assert!(v.len() > 50, "reference archives missing");
-    v
+    util::reference_archives()
 }
 
 /// The options a test run uses, as `ra` arguments and as `PrintOptions`.

@@ -9,19 +9,7 @@ use std::process::{Command, Stdio};
 use crate::util;
 
 fn archives() -> Vec<PathBuf> {
-    let r = util::shared_reference();
-    let mut all = Vec::new();
-    for dir in ["vectors/argus", "pcaps/argus-ref", "cases/data"] {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(r.join(dir))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "argus"))
-            .collect();
-        v.sort();
-        all.extend(v);
-    }
-    assert!(all.len() > 40, "reference archives missing");
-    all
+    util::reference_archives()
 }
 
 fn synth() -> String {

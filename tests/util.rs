@@ -26,6 +26,24 @@ pub fn shared_reference() -> PathBuf {
     p
 }
 
+/// Every reference archive (`vectors/argus`, `pcaps/argus-ref`,
+/// `cases/data`), sorted by name within each directory.
+pub fn reference_archives() -> Vec<PathBuf> {
+    let r = shared_reference();
+    let mut all = Vec::new();
+    for dir in ["vectors/argus", "pcaps/argus-ref", "cases/data"] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(r.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "argus"))
+            .collect();
+        files.sort();
+        all.extend(files);
+    }
+    assert!(all.len() > 50, "reference archives missing");
+    all
+}
+
 /// A directory holding one symlink per role, all pointing at the binary.
 pub fn link_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();

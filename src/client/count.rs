@@ -609,17 +609,7 @@ impl Job for Counter {
             return Ok(Flow::Continue);
         }
         if self.rmon {
-            let clear = |f: &mut crate::record::Flow| {
-                if let Some(k) = f.key.as_mut() {
-                    k.reversed = false;
-                    k.qual &= !family::DIRECTION;
-                }
-            };
-            let mut fwd = f.clone();
-            clear(&mut fwd);
-            let mut rev = f.clone();
-            rev.reverse();
-            clear(&mut rev);
+            let (fwd, rev) = super::direction::rmon_pair(f);
             self.tally(t, &fwd);
             self.tally(t, &rev);
         } else {

@@ -18,7 +18,7 @@
 
 use super::options::PortDirection;
 use crate::names::{services, Transport};
-use crate::record::{dsr::ipproto, dsr::tcp_status, Flow, KeyAddrs, Network};
+use crate::record::{dsr::family, dsr::ipproto, dsr::tcp_status, Flow, KeyAddrs, Network};
 
 /// The TCP status word of the network DSR, as argus reads it for any
 /// network object of a TCP flow.
@@ -85,6 +85,24 @@ pub fn fix_direction(policy: &PortDirection, flow: &mut Flow) -> bool {
         }
         _ => false,
     }
+}
+
+/// The flow as `-M rmon` hands it on (racount, ra, racluster's rmon
+/// mode): first as stored, then reversed, each with the REVERSE and
+/// DIRECTION bits cleared, so each end is counted once as a source.
+pub fn rmon_pair(f: &Flow) -> (Flow, Flow) {
+    let clear = |f: &mut Flow| {
+        if let Some(k) = f.key.as_mut() {
+            k.reversed = false;
+            k.qual &= !family::DIRECTION;
+        }
+    };
+    let mut fwd = f.clone();
+    clear(&mut fwd);
+    let mut rev = f.clone();
+    rev.reverse();
+    clear(&mut rev);
+    (fwd, rev)
 }
 
 #[cfg(test)]

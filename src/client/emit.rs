@@ -25,7 +25,7 @@ use crate::diag::Fatal;
 use crate::filter::Filter;
 use crate::output::append::AppendWriter;
 use crate::print::{Format, PrintOptions, Printer, XML_END};
-use crate::record::{dsr::family, Mar, Record, RecordClass};
+use crate::record::{Mar, Record, RecordClass};
 
 /// Stdout is written in blocks of this size.
 const FLUSH_AT: usize = 64 * 1024;
@@ -95,24 +95,6 @@ fn io_fatal(what: &str, e: io::Error) -> Fatal {
     Fatal::err(format!("{what}: {}", crate::archive::strerror(&e)))
 }
 
-/// The record as `-M rmon` hands it on first: REVERSE and DIRECTION bits
-/// cleared; and its reversal, likewise cleared.
-fn rmon_pair(record: &Record) -> Option<(Record, Record)> {
-    let Record::Flow(f) = record else { return None };
-    let clear = |f: &mut crate::record::Flow| {
-        if let Some(k) = f.key.as_mut() {
-            k.reversed = false;
-            k.qual &= !family::DIRECTION;
-        }
-    };
-    let mut fwd = f.clone();
-    clear(&mut fwd);
-    let mut rev = f.clone();
-    rev.reverse();
-    clear(&mut rev);
-    Some((Record::Flow(fwd), Record::Flow(rev)))
-}
-
 impl Emitter {
     /// The printer configuration (unless `-q`), or the `-w`/`-E` files with
     /// their filters when there are any (then nothing is printed); the
@@ -121,15 +103,7 @@ impl Emitter {
         let mut targets = Vec::new();
         for w in &opts.writes {
             let except = opts.except_file.as_deref() == Some(w.path.as_str()) && w.filter.is_none();
-            let filter = match &w.filter {
-                Some(f) => Some(role::compile_filter_or(
-                    &opts.prog,
-                    f,
-                    opts.print.precision,
-                    Some("setArgusWfile: ArgusFilterCompile returned error"),
-                )?),
-                None => None,
-            };
+            let filter = role::compile_write_filter(opts, w)?;
             targets.push(Target { filter, except });
         }
         let print = if targets.is_empty() && !opts.quiet {
@@ -328,7 +302,9 @@ impl Job for Emitter {
             return Ok(self.print_one(acc, item));
         }
         if is_flow && self.rmon && self.rmon_twice {
-            if let Some((fwd, rev)) = rmon_pair(item.record) {
+            if let Record::Flow(f) = item.record {
+                let (fwd, rev) = super::direction::rmon_pair(f);
+                let (fwd, rev) = (Record::Flow(Box::new(fwd)), Record::Flow(Box::new(rev)));
                 let changed = Item { modified: true, ..*item };
                 self.write_one(acc, &changed, &fwd, true)?;
                 self.write_one(acc, &changed, &rev, true)?;

@@ -5,7 +5,7 @@
 use std::ffi::OsString;
 use std::io::Write;
 
-use super::options::{parse, ClientOptions, ParseError, RoleSpec};
+use super::options::{parse, ClientOptions, ParseError, RoleSpec, WriteSpec};
 use crate::diag::{self, Fatal};
 use crate::filter::Filter;
 
@@ -78,6 +78,22 @@ pub fn compile_filter_or(
             Err(Fatal::err(fatal.map_or(last, str::to_string)))
         }
     }
+}
+
+/// The filter of a `-w file "filter"` output, compiled (`None` without
+/// one); a bad one ends the run as 3.0.8.2's `setArgusWfile` does.
+pub fn compile_write_filter(opts: &ClientOptions, w: &WriteSpec) -> Result<Option<Filter>, Fatal> {
+    w.filter
+        .as_deref()
+        .map(|f| {
+            compile_filter_or(
+                &opts.prog,
+                f,
+                opts.print.precision,
+                Some("setArgusWfile: ArgusFilterCompile returned error"),
+            )
+        })
+        .transpose()
 }
 
 #[cfg(test)]

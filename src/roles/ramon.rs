@@ -250,15 +250,7 @@ fn run(mut opts: ClientOptions) -> Result<i32, Fatal> {
     }
     let mut writers = Vec::new();
     for w in &opts.writes {
-        let filter = match &w.filter {
-            Some(f) => Some(role::compile_filter_or(
-                &opts.prog,
-                f,
-                opts.print.precision,
-                Some("setArgusWfile: ArgusFilterCompile returned error"),
-            )?),
-            None => None,
-        };
+        let filter = role::compile_write_filter(&opts, w)?;
         let writer = AppendWriter::new(&w.path).map_err(|e| io_fatal(&w.path, e))?;
         writers.push((writer, filter));
     }
