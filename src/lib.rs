@@ -19,6 +19,7 @@ pub mod dispatch;
 pub mod filter;
 pub mod flow;
 pub mod fuzzing;
+pub mod hash;
 pub mod names;
 pub mod output;
 pub mod print;

@@ -8,41 +8,10 @@ use hashbrown::HashTable;
 
 use super::key::Key;
 use super::state::{FlowState, Queue};
+use crate::hash::FxHasher;
 use crate::record::Timeval;
 
 const NIL: u32 = u32::MAX;
-
-/// A fast hasher for flow keys (multiply-rotate over 8-byte chunks).
-#[derive(Default)]
-pub struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        // murmur3's finaliser: the map indexes buckets with the low bits,
-        // which the multiply-rotate rounds alone leave poorly mixed.
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = self.0;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            h = (h.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-        for &b in chunks.remainder() {
-            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-        self.0 = h;
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
 
 impl std::hash::Hash for Key {
     fn hash<H: Hasher>(&self, state: &mut H) {
@@ -67,7 +36,7 @@ impl Default for List {
 
 /// The hash of a flow key.
 pub fn hash_key(k: &Key) -> u64 {
-    let mut h = KeyHasher::default();
+    let mut h = FxHasher::default();
     k.hash(&mut h);
     h.finish()
 }
