@@ -80,6 +80,61 @@ impl<'a> Iterator for RawRecords<'a> {
     }
 }
 
+/// Where a flow record's FLOW, METER, NETWORK and IPATTR DSRs start
+/// (byte offsets in the record; 0 when absent).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DsrOffsets {
+    pub key: usize,
+    pub meter: usize,
+    pub network: usize,
+    pub attr: usize,
+}
+
+/// The one walk over a flow record's DSRs (header included), by `ra`'s
+/// length rule ([`dsr_len`]); `None` when it does not reach the record's
+/// end (a zero-length or overrunning DSR). Only the typed form (8-bit
+/// length) of a DSR is located, as in a full decode. `STRICT` (the
+/// filter's reader, which must judge exactly as a decode does): `None` as
+/// well when one of the four comes twice or in its 16-bit-length form,
+/// since a decode keeps such forms raw and lets a second DSR replace the
+/// first only if it decodes. Otherwise the last one wins, as
+/// [`super::view::FlowView`] has it, and one past its 16-bit offsets is
+/// refused.
+#[inline(always)]
+pub fn dsr_offsets<const STRICT: bool>(record: &[u8]) -> Option<DsrOffsets> {
+    // One arm per local, not a `&mut` to one: the walk keeps the four
+    // offsets in registers.
+    let (mut k, mut m, mut n, mut a) = (0usize, 0usize, 0usize, 0usize);
+    let mut pos = 4usize;
+    while pos < record.len() {
+        let rest = &record[pos..];
+        let len = dsr_len(rest)?;
+        if len == 0 || len > rest.len() {
+            return None;
+        }
+        let (t, st) = (rest[0], rest[1]);
+        let typed = st & data_subtype::LEN_16BITS == 0;
+        let place = |at: usize| -> Option<usize> {
+            if STRICT {
+                (typed && at == 0).then_some(pos)
+            } else if !typed {
+                Some(at)
+            } else {
+                (pos <= usize::from(u16::MAX)).then_some(pos)
+            }
+        };
+        match t {
+            dsr_type::FLOW => k = place(k)?,
+            dsr_type::METER => m = place(m)?,
+            dsr_type::NETWORK => n = place(n)?,
+            dsr_type::IPATTR => a = place(a)?,
+            _ => {}
+        }
+        pos += len;
+    }
+    Some(DsrOffsets { key: k, meter: m, network: n, attr: a })
+}
+
 /// Where the FLOW, METER and NETWORK DSRs of a flow record are (byte
 /// offsets in the record, 0 for none).
 #[derive(Clone, Copy, Debug)]
@@ -97,34 +152,8 @@ impl<'a> RawDsrs<'a> {
     /// offset.
     #[inline]
     pub fn walk(record: &'a [u8]) -> Option<RawDsrs<'a>> {
-        let mut d = RawDsrs { record, key: 0, meter: 0, network: 0 };
-        let mut pos = 4usize;
-        while pos < record.len() {
-            let rest = &record[pos..];
-            let n = dsr_len(rest)?;
-            if n == 0 || n > rest.len() {
-                return None;
-            }
-            let (t, st) = (rest[0], rest[1]);
-            // Only the typed form (no immediate bit, 8-bit length) fills a
-            // slot, as in a full decode.
-            if st & data_subtype::LEN_16BITS == 0 {
-                let slot = match t {
-                    dsr_type::FLOW => Some(&mut d.key),
-                    dsr_type::METER => Some(&mut d.meter),
-                    dsr_type::NETWORK => Some(&mut d.network),
-                    _ => None,
-                };
-                if let Some(slot) = slot {
-                    if pos > usize::from(u16::MAX) {
-                        return None;
-                    }
-                    *slot = pos;
-                }
-            }
-            pos += n;
-        }
-        Some(d)
+        let o = dsr_offsets::<false>(record)?;
+        Some(RawDsrs { record, key: o.key, meter: o.meter, network: o.network })
     }
 
     /// (subtype, qualifier, body) of the DSR at `pos`.

@@ -18,10 +18,11 @@
 
 use super::canon::{Dsr, FloatField, IntField, KeyImage, MacField, TcpWords};
 use super::node::Fields;
+use crate::codec::raw::DsrOffsets;
 use crate::codec::view::key_of;
 use crate::record::field::ViewOptions;
 use crate::record::{
-    dsr_type, family, ipattr_qual, ipproto, key_kind, network_subtype, tcp_status, RecordClass,
+    family, ipattr_qual, ipproto, key_kind, network_subtype, tcp_status, RecordClass,
 };
 
 /// Whether [`RawView`] reads `field`.
@@ -157,37 +158,10 @@ impl<'a> RawView<'a> {
         ) {
             return None;
         }
-        // The DSR walk: where the FLOW, METER, NETWORK and IPATTR DSRs are.
-        let (mut k, mut m, mut n, mut a) = (0usize, 0usize, 0usize, 0usize);
-        let mut pos = 4;
-        while pos < rec.len() {
-            let h = rec.get(pos..pos + 4)?;
-            let (t, st) = (h[0], h[1]);
-            let words = if t & dsr_type::IMMEDIATE != 0 {
-                1
-            } else if st & 0x80 != 0 {
-                usize::from(u16::from_be_bytes([h[2], h[3]]))
-            } else {
-                usize::from(h[3])
-            };
-            let len = words * 4;
-            if len == 0 || pos + len > rec.len() {
-                return None;
-            }
-            // A 16-bit-length form is kept raw by a decode, a second DSR
-            // replaces the first only if it decodes: leave both to a
-            // decode. (One arm per local, not a `&mut` to one: the walk
-            // keeps the four offsets in registers.)
-            let first = |at: usize| if st & 0x80 == 0 && at == 0 { Some(pos) } else { None };
-            match t {
-                dsr_type::FLOW => k = first(k)?,
-                dsr_type::METER => m = first(m)?,
-                dsr_type::NETWORK => n = first(n)?,
-                dsr_type::IPATTR => a = first(a)?,
-                _ => {}
-            }
-            pos += len;
-        }
+        // Where the FLOW, METER, NETWORK and IPATTR DSRs are; a record
+        // whose DSRs a decode would treat specially is left to a decode.
+        let DsrOffsets { key: k, meter: m, network: n, attr: a } =
+            crate::codec::raw::dsr_offsets::<true>(rec)?;
         let dsr = |at: usize| -> Option<&'a [u8]> {
             let words = usize::from(*rec.get(at + 3)?);
             rec.get(at..at + words * 4)
