@@ -11,6 +11,7 @@
 
 use super::{Counters, Endpoint};
 use crate::print::timefmt::TimeFormatter;
+use std::io::Write as _;
 
 /// One column of the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -171,7 +172,7 @@ pub struct Row<'a> {
 
 fn cell(col: Column, row: &Row, style: &mut Style, out: &mut Vec<u8>) {
     let c = row.counters;
-    let num = |out: &mut Vec<u8>, v: u64| out.extend_from_slice(v.to_string().as_bytes());
+    let num = crate::print::numfmt::push_u64;
     match col {
         Column::Rank => num(out, row.rank as u64),
         Column::Saddr => row.src.push_text(out),
@@ -192,7 +193,8 @@ fn cell(col: Column, row: &Row, style: &mut Style, out: &mut Vec<u8>) {
         Column::Dur => {
             let secs = c.last.as_secs_f64() - c.start.as_secs_f64();
             let p = style.precision.min(9);
-            out.extend_from_slice(format!("{:.*}", p, secs.max(0.0)).as_bytes());
+            // Writing into a Vec cannot fail.
+            let _ = write!(out, "{:.*}", p, secs.max(0.0));
         }
     }
 }

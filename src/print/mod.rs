@@ -21,7 +21,7 @@ pub mod addr;
 mod cell;
 mod json;
 mod names;
-mod numfmt;
+pub(crate) mod numfmt;
 pub mod options;
 mod text;
 pub mod timefmt;
