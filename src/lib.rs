@@ -22,6 +22,7 @@ pub mod fuzzing;
 pub mod hash;
 pub mod names;
 pub mod output;
+pub mod prefetch;
 pub mod print;
 pub mod record;
 pub mod roles;

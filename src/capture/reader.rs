@@ -12,8 +12,6 @@ use super::Packet;
 
 /// libpcap refuses records longer than this (its maximum snap length).
 const MAX_RECORD: usize = 0x0400_0000;
-/// Pages are mapped in ahead of the reader in windows of this size.
-const POPULATE_STEP: usize = 1 << 20;
 /// Pages behind the read position are dropped in steps of this size.
 const DROP_STEP: usize = 8 << 20;
 
@@ -40,8 +38,11 @@ impl std::error::Error for InputError {}
 /// Where the bytes come from.
 enum Bytes {
     /// A mapped regular file; `pos` is the read position. Pages before
-    /// `dropped` were released; pages before `fetched` were mapped in.
-    Mapped { map: Mmap, dropped: usize, fetched: usize },
+    /// `dropped` were released. Pages come in through ordinary faults: the
+    /// kernel maps a page-cache file's pages around each fault in batches,
+    /// which costs less system time than MADV_POPULATE_READ's page-by-page
+    /// walk (0.22 s against 0.33 s for 3.3 GB here).
+    Mapped { map: Mmap, dropped: usize },
     /// A stream read through a buffer; `buf[start..]` holds unread bytes.
     Stream { input: Box<dyn Read>, buf: Vec<u8>, eof: bool },
 }
@@ -78,7 +79,7 @@ impl CaptureFile {
                 // mapping (as ripgrep does for named files).
                 let map = unsafe { Mmap::map(&file) }.map_err(|e| err(e.to_string()))?;
                 let _ = map.advise(memmap2::Advice::Sequential);
-                Bytes::Mapped { map, dropped: 0, fetched: 0 }
+                Bytes::Mapped { map, dropped: 0 }
             } else {
                 Bytes::Stream { input: Box::new(file), buf: Vec::new(), eof: false }
             }
@@ -165,6 +166,23 @@ impl CaptureFile {
         nanos: bool,
         linktype: u16,
     ) -> Result<Option<Packet<'_>>, InputError> {
+        // A mapped file holding the whole record: no buffer to fill, no
+        // error to report (the general path below handles the rest).
+        if let Some((h, caplen)) = self.mapped_record(be) {
+            let usec = if nanos { h[1] / 1000 } else { h[1] };
+            let start = self.pos + 16;
+            self.advance(16 + caplen);
+            let data = self.slice(start, caplen);
+            return Ok(Some(Packet {
+                sec: h[0],
+                usec,
+                data,
+                wire_len: h[3],
+                linktype,
+                buf_off: 0,
+                buf_tail: &[],
+            }));
+        }
         let n = self.fill(16)?;
         if n == 0 {
             return Ok(None);
@@ -196,6 +214,19 @@ impl CaptureFile {
         self.advance(16 + caplen);
         let data = self.slice(start, caplen);
         Ok(Some(Packet { sec, usec, data, wire_len, linktype, buf_off: 0, buf_tail: &[] }))
+    }
+
+    /// The header words (seconds, fraction, caplen, wire length) and the
+    /// captured length of the pcap record at the read position, when the
+    /// file is mapped and holds all of it.
+    #[inline]
+    fn mapped_record(&self, be: bool) -> Option<([u32; 4], usize)> {
+        let Bytes::Mapped { map, .. } = &self.bytes else { return None };
+        let rest = map.get(self.pos..)?;
+        let h = rest.get(..16)?;
+        let w = [rd32(&h[0..4], be), rd32(&h[4..8], be), rd32(&h[8..12], be), rd32(&h[12..16], be)];
+        let caplen = w[2] as usize;
+        (caplen <= MAX_RECORD && rest.len() - 16 >= caplen).then_some((w, caplen))
     }
 
     fn next_pcapng(&mut self) -> Result<Option<Packet<'_>>, InputError> {
@@ -329,22 +360,14 @@ impl CaptureFile {
 
     fn advance(&mut self, n: usize) {
         self.pos += n;
-        if let Bytes::Mapped { map, dropped, fetched } = &mut self.bytes {
-            // Map the pages ahead in with one call per window instead of a
-            // page fault every few pages.
-            if self.pos + POPULATE_STEP > *fetched && *fetched < map.len() {
-                let start = (*fetched).max(self.pos & !(POPULATE_STEP - 1));
-                let len = (2 * POPULATE_STEP).min(map.len() - start);
-                let _ = map.advise_range(memmap2::Advice::PopulateRead, start, len);
-                *fetched = start + len;
-            }
+        if let Bytes::Mapped { map, dropped } = &mut self.bytes {
             // The next record header (and the frame headers after it) are a
             // cache miss on memory the CPU has not seen: ask for them now so
             // the miss overlaps the work on this packet.
             if let Some(b) = map.get(self.pos..) {
-                prefetch(b);
+                crate::prefetch::line(b);
                 if let Some(b2) = b.get(64..) {
-                    prefetch(b2);
+                    crate::prefetch::line(b2);
                 }
             }
             if self.pos >= *dropped + 2 * DROP_STEP {
@@ -367,22 +390,6 @@ impl CaptureFile {
             }
         }
     }
-}
-
-/// Hints the CPU to fetch the cache line at the start of `b`.
-#[inline(always)]
-fn prefetch(b: &[u8]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        // SAFETY: SSE is part of the x86_64 baseline, the pointer points into
-        // a live slice, and a prefetch never faults nor changes any state
-        // the program can observe.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(b.as_ptr().cast())
-        };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = b;
 }
 
 fn slice_of(bytes: &Bytes, start: usize, len: usize) -> &[u8] {

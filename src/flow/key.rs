@@ -19,11 +19,31 @@ pub const SUB_REVERSE: u8 = 0x40;
 
 /// The key body: up to 13 words (the WLAN key is the longest), compared and
 /// hashed over `len` words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Eq)]
 pub struct Key {
     pub bytes: [u8; 52],
     /// Body length in words (the DSR length minus its header word).
     pub words: u8,
+}
+
+impl PartialEq for Key {
+    /// All 52 bytes (unused ones are zero) in machine words, inline: the
+    /// flow lookup compares keys on every packet, and a call to memcmp
+    /// costs more than the comparison.
+    #[inline]
+    fn eq(&self, o: &Key) -> bool {
+        let w = |b: &[u8; 52], i: usize| {
+            let mut x = [0u8; 8];
+            x.copy_from_slice(&b[i * 8..i * 8 + 8]);
+            u64::from_ne_bytes(x)
+        };
+        let t = |b: &[u8; 52]| u32::from_ne_bytes([b[48], b[49], b[50], b[51]]);
+        let mut diff = u64::from(t(&self.bytes) ^ t(&o.bytes));
+        for i in 0..6 {
+            diff |= w(&self.bytes, i) ^ w(&o.bytes, i);
+        }
+        diff == 0 && self.words == o.words
+    }
 }
 
 impl Key {

@@ -16,6 +16,7 @@ impl Engine {
             while let Some(i) = self.table.back(Queue::Timeout(t)) {
                 let q = self.table.link(i).qtime;
                 if self.now.as_micros() - q.as_micros() >= i64::from(t) * 1_000_000 {
+                    self.prefetch_next(i);
                     self.delete(i);
                 } else {
                     break;
@@ -34,6 +35,7 @@ impl Engine {
             if !due {
                 break;
             }
+            self.prefetch_next(i);
             self.table.unlink(i);
             self.expire_frags(i);
             if self.table.get(i).status & RECORD_WRITTEN == 0 {
@@ -46,6 +48,16 @@ impl Engine {
             } else {
                 self.delete(i);
             }
+        }
+    }
+
+    /// A queue walk is about to take slot `i`, the oldest of its queue:
+    /// the flow queued just before it is likely the next one taken, and
+    /// cold; fetching it now overlaps its misses with the work on `i`.
+    fn prefetch_next(&self, i: u32) {
+        let prev = self.table.link(i).prev;
+        if prev != u32::MAX {
+            self.table.prefetch(prev);
         }
     }
 
@@ -119,6 +131,7 @@ impl Engine {
         let queues: Vec<u16> = self.table.timeouts.iter().map(|(t, _)| *t).collect();
         for t in queues {
             while let Some(i) = self.table.back(Queue::Timeout(t)) {
+                self.prefetch_next(i);
                 self.table.unlink(i);
                 if self.table.get(i).status & RECORD_WRITTEN == 0 {
                     self.send(i, SHUTDOWN);
@@ -127,6 +140,7 @@ impl Engine {
             }
         }
         while let Some(i) = self.table.back(Queue::Status) {
+            self.prefetch_next(i);
             self.table.unlink(i);
             if self.table.get(i).status & RECORD_WRITTEN == 0 {
                 self.send(i, SHUTDOWN);

@@ -94,7 +94,23 @@ impl Table {
     pub fn find(&self, key: &Key) -> Option<u32> {
         let h = hash_key(key);
         let slots = &self.slots;
-        self.map.find(h, |&i| slots[i as usize].as_ref().is_some_and(|f| f.key == *key)).copied()
+        self.map
+            .find(h, |&i| {
+                let Some(s) = slots.get(i as usize) else { return false };
+                // The flow is likely cold: ask for all its lines at once so
+                // that the update after the lookup finds them in cache
+                // instead of missing on one field after another.
+                crate::prefetch::object(s);
+                s.as_ref().is_some_and(|f| f.key == *key)
+            })
+            .copied()
+    }
+
+    /// Asks the CPU to fetch slot `i` ahead of its use (queue walks).
+    pub fn prefetch(&self, i: u32) {
+        if let Some(s) = self.slots.get(i as usize) {
+            crate::prefetch::object(s);
+        }
     }
 
     pub fn get(&self, i: u32) -> &FlowState {

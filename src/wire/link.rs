@@ -32,9 +32,10 @@ pub fn decode(linktype: u16, data: &[u8], wire_len: u32) -> Option<Frame<'_>> {
             if wire < 14 || data.len() < 14 {
                 return None;
             }
-            let mut w = Walker::new(data, wire_len, wire, enc::ETHER);
-            w.run(0, ETHER_HDR);
-            w.finish()
+            if let Some(f) = ether_ip(data, wire_len) {
+                return Some(f);
+            }
+            walk_ethernet(data, wire_len)
         }
         lt::LINUX_SLL | lt::LINUX_SLL2 => {
             let (hlen, pkttype, addr, proto) = if linktype == lt::LINUX_SLL {
@@ -131,6 +132,51 @@ pub fn decode(linktype: u16, data: &[u8], wire_len: u32) -> Option<Frame<'_>> {
         }
         _ => None,
     }
+}
+
+/// An Ethernet frame through the whole header chain.
+fn walk_ethernet(data: &[u8], wire_len: u32) -> Option<Frame<'_>> {
+    let mut w = Walker::new(data, wire_len, i64::from(wire_len), enc::ETHER);
+    w.run(0, ETHER_HDR);
+    w.finish()
+}
+
+/// The common Ethernet frame, IPv4 (not GRE) or IPv6 right behind the
+/// Ethernet header, decoded as the header chain below would decode it but
+/// without walking it; `None` for anything else (the chain then runs).
+#[inline]
+fn ether_ip(data: &[u8], wire_len: u32) -> Option<Frame<'_>> {
+    let h: &[u8; 14] = data.get(..14)?.try_into().ok()?;
+    let net = match u32::from(u16::from_be_bytes([h[12], h[13]])) {
+        ET_IP => {
+            let ip = data.get(14..34)?;
+            if ip[0] >> 4 != 4 || u16::from_be_bytes([ip[2], ip[3]]) < 20 || ip[9] == 47 {
+                return None;
+            }
+            NetKind::Ipv4
+        }
+        ET_IPV6 => NetKind::Ipv6,
+        _ => return None,
+    };
+    let mut dst = [0; 6];
+    let mut src = [0; 6];
+    dst.copy_from_slice(&h[0..6]);
+    src.copy_from_slice(&h[6..12]);
+    let ether_type = u16::from_be_bytes([h[12], h[13]]);
+    Some(Frame {
+        data,
+        bytes: wire_len,
+        encaps: enc::ETHER,
+        ether: Some(EtherHdr { dst, src, ether_type }),
+        after_ether: 14,
+        llc: None,
+        vlan: None,
+        mpls: None,
+        net,
+        net_off: 14,
+        remaining: i64::from(wire_len) - 14,
+        pcap_buf: &[],
+    })
 }
 
 /// Raw IP at `off` (argus's `ArgusIpPacket`): the version nibble decides
@@ -681,6 +727,44 @@ mod tests {
         f.extend(t.to_be_bytes());
         f.extend_from_slice(payload);
         f
+    }
+
+    #[test]
+    fn ethernet_ip_shortcut_decodes_as_the_header_chain() {
+        let mut v6 = vec![0x60, 0, 0, 0, 0, 8, 17, 64];
+        v6.extend([0u8; 32]);
+        v6.extend([0x30, 0x39, 0, 53, 0, 8, 0, 0]);
+        let mut gre = ipv4_udp();
+        gre[9] = 47;
+        let mut short_len = ipv4_udp();
+        short_len[3] = 19;
+        let mut v6_in_v4 = ipv4_udp();
+        v6_in_v4[0] = 0x65;
+        let mut v5 = ipv4_udp();
+        v5[0] = 0x55;
+        let frames = [
+            eth(0x0800, &ipv4_udp()),
+            eth(0x0800, &ipv4_udp()[..19]),
+            eth(0x0800, &gre),
+            eth(0x0800, &short_len),
+            eth(0x0800, &v6_in_v4),
+            eth(0x0800, &v5),
+            eth(0x86dd, &v6),
+            eth(0x86dd, &[]),
+            eth(0x0806, &[0; 28]),
+        ];
+        let mut fast = 0;
+        for f in &frames {
+            for wire in [f.len() as u32, 60, 14, 1500] {
+                let chain = format!("{:?}", walk_ethernet(f, wire));
+                if let Some(fr) = ether_ip(f, wire) {
+                    fast += 1;
+                    assert_eq!(format!("{:?}", Some(fr)), chain, "{f:02x?} {wire}");
+                }
+                assert_eq!(format!("{:?}", decode(lt::ETHERNET, f, wire)), chain);
+            }
+        }
+        assert_eq!(fast, 12);
     }
 
     #[test]
