@@ -90,6 +90,7 @@ impl CellWriter {
 
     /// Appends the text of `col` for `view` to `out` and returns how it
     /// fits its column; `width` may be widened (time columns add `-p`).
+    #[inline(always)]
     pub fn write(&mut self, col: &Column, view: &View, out: &mut Vec<u8>) -> (Layout, usize) {
         let w = col.width;
         match view {
@@ -101,9 +102,13 @@ impl CellWriter {
                 | FieldId::Sltime
                 | FieldId::Dstime
                 | FieldId::Dltime => {
-                    let t = match view.value(col.field) {
-                        Value::Time(t) => t,
-                        _ => Timeval::ZERO,
+                    let t = match col.field {
+                        FieldId::Stime => f.start(),
+                        FieldId::Ltime => f.last(),
+                        _ => match view.value(col.field) {
+                            Value::Time(t) => t,
+                            _ => Timeval::ZERO,
+                        },
                     };
                     let start = out.len();
                     self.times.push(out, t);
@@ -627,6 +632,26 @@ impl CellWriter {
         let Some(k) = v.key else { return Layout::Right };
         if k.kind & 0x3f != key_kind::CLASSIC5TUPLE {
             return Layout::Right;
+        }
+        if let KeyAddrs::Ipv4(a) = k.addrs {
+            // The common case first: a TCP or UDP port by name or number
+            // (what the general path below does for it).
+            let udp = a.proto == ipproto::UDP;
+            if (udp || a.proto == ipproto::TCP)
+                && k.qual & family::FRAGMENT == 0
+                && self.nflag() <= 1
+            {
+                let port = if src { a.sport() } else { a.dport() };
+                if port == 0 {
+                    out.push(b' ');
+                } else {
+                    match names::service(port, udp) {
+                        Some(n) => push_bytes(out, n.as_bytes()),
+                        None => push_u64(out, port as u64),
+                    }
+                }
+                return Layout::Left;
+            }
         }
         let port = match v.port(src) {
             Value::U64(p) => p,
