@@ -14,7 +14,7 @@ use crate::record::field::{
     cause_name, dir_text, flags_text, ip_proto_name, man_state, state_text, tcp_gap, FieldId,
     FlowView, StateStyle, Value, View,
 };
-use crate::record::{family, ipproto, key_kind, KeyAddrs, Mar, RecordClass, Timeval};
+use crate::record::{family, ipproto, key_kind, FlowKey, KeyAddrs, Mar, RecordClass, Timeval};
 
 /// How a cell's text goes into its column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -482,6 +482,20 @@ impl CellWriter {
 
     /// saddr / daddr.
     fn address(&self, col: &Column, v: &FlowView, src: bool, out: &mut Vec<u8>) {
+        if let Some(FlowKey { kind, qual, addrs: KeyAddrs::Ipv4(a), .. }) = v.key {
+            // The common case first: an IPv4 address without a mask or a
+            // name (what the general path below does for it).
+            let kind = kind & 0x3f;
+            if (kind == key_kind::CLASSIC5TUPLE || kind == key_kind::LAYER_3_MATRIX)
+                && qual & (family::FRAGMENT | family::MASKLEN) == 0
+                && self.names != NameMode::All
+                && col.format.as_deref().is_none_or(str::is_empty)
+            {
+                push_ipv4(out, if src { a.src } else { a.dst });
+                self.cidr_suffix(out, 32, 32);
+                return;
+            }
+        }
         let masklen = |k: &crate::record::FlowKey, full: u8| -> u8 {
             if k.qual & family::FRAGMENT != 0 {
                 return full;
