@@ -55,6 +55,8 @@ pub struct Emitter {
     /// Emptied record and text buffers of merged accumulators ([`Job::reuse`]),
     /// at most [`SPARE_BUFFERS`].
     spare: Mutex<Vec<SpareBuffers>>,
+    /// What of each record is decoded ([`Emitter::read_only_with`]).
+    decode: DecodeOptions,
 }
 
 /// An emptied accumulator's record bytes, writes and text, kept for reuse.
@@ -124,7 +126,18 @@ impl Emitter {
             ordered,
             rmon_twice: true,
             spare: Mutex::new(Vec::new()),
+            decode: DecodeOptions::FULL,
         })
+    }
+
+    /// Print-only runs (no `-w`/`-E` file, where records may be encoded
+    /// anew) need the decoded record for reading only: `decode` (from
+    /// [`super::select::Judge::decode_for`]) then replaces the full decode,
+    /// which also keeps what re-encoding needs.
+    pub fn read_only_with(&mut self, decode: DecodeOptions) {
+        if self.targets.is_empty() {
+            self.decode = decode;
+        }
     }
 
     /// The output rules of rasort's sorted records: events are printed
@@ -380,7 +393,7 @@ impl Job for Emitter {
     }
 
     fn decode(&self) -> DecodeOptions {
-        DecodeOptions::FULL
+        self.decode
     }
 
     fn wants_rejects(&self) -> bool {

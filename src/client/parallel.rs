@@ -34,7 +34,7 @@ use super::select::{Judge, Selector, Verdict};
 use super::totals::Totals;
 use crate::archive::{self, Input, ReadErrorKind, Source};
 use crate::codec::stream::{Event, Scanner};
-use crate::codec::{DecodeOptions, End, RecordBuf, Records};
+use crate::codec::{DecodeOptions, DsrWalk, End, RecordBuf, Records};
 use crate::diag::{self, Fatal};
 use crate::filter::StoredVerdict;
 use crate::record::{Mar, Record, RecordClass};
@@ -339,12 +339,23 @@ fn run_chunk<J: Job>(
         stopped: false,
     };
     let window = &buf[..end.min(buf.len())];
-    let mut scanner = Scanner::records_from(start as u64);
     let mut rb = RecordBuf::with_options(decode);
     // The fast path: records judged from their bytes are never decoded.
     let stored = job.takes_stored() && judge.judges_stored();
     // Else at least the records the filter rejects on their bytes.
     let rejects = job.wants_rejects();
+    // When every record the scanner frames is decoded, the decode's DSR
+    // walk tells where the input ends; the scanner need not walk first.
+    let decodes_all = rejects || !judge.may_reject_bytes();
+    let scanner_at = |pos: u64| {
+        let s = Scanner::records_from(pos);
+        if decodes_all {
+            s.without_dsr_walk()
+        } else {
+            s
+        }
+    };
+    let mut scanner = scanner_at(start as u64);
     loop {
         if stored {
             // A record the filter judges from its bytes has been walked
@@ -357,7 +368,7 @@ fn run_chunk<J: Job>(
                 .and_then(|p| stored_record(window, p))
                 .and_then(|bytes| Some((bytes, judge.judge_stored(bytes)?)));
             if let Some((bytes, v)) = judged {
-                scanner = Scanner::records_from(pos + bytes.len() as u64);
+                scanner = scanner_at(pos + bytes.len() as u64);
                 match take_stored(job, &mut out, bytes, v, start_mar) {
                     Ok(Flow::Continue) => continue,
                     Ok(Flow::Stop) => out.stopped = true,
@@ -383,6 +394,14 @@ fn run_chunk<J: Job>(
         if let Err(e) = rb.decode(bytes) {
             out.logs.push(format!("record at byte offset {at}: {e}"));
             continue;
+        }
+        if decodes_all
+            && bytes[0] >> 4 != 0x8
+            && matches!(rb.walk(), DsrWalk::ZeroLength { before_time: true, .. })
+        {
+            // (what the scanner's own walk would have ended on)
+            out.end = rebase(End::InvalidRecord { offset }, base);
+            break;
         }
         let offer =
             judge.offer_unlimited(rb.record_mut(), false, &mut out.totals, &mut out.matched);

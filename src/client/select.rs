@@ -157,6 +157,12 @@ impl Judge {
         true
     }
 
+    /// True when [`Judge::rejects_bytes`] may reject a record (then it is
+    /// never decoded).
+    pub fn may_reject_bytes(&self) -> bool {
+        self.filter.is_some() && self.strip.is_none()
+    }
+
     /// True when no part of the selection looks inside a flow record (no
     /// filter, `-e`, `-M dsrs=`, direction policy or time range).
     pub fn reads_nothing(&self) -> bool {

@@ -172,6 +172,11 @@ pub fn decode_flow_with(
             flow.trailing.extend_from_slice(rest);
         }
     }
+    if !opts.layout && matches!(flow.key, Some(FlowKey { addrs: KeyAddrs::Other { .. }, .. })) {
+        // A key the model keeps as bytes may be read on into the DSR that
+        // follows it (ra's short ARP keys), which only the layout knows.
+        return decode_flow_with(bytes, flow, DecodeOptions { layout: true, ..opts });
+    }
     if arp_reversed(flow) {
         flow.swap_directions();
     }

@@ -121,6 +121,9 @@ pub struct Scanner {
     state: State,
     /// Offset in the input of the next byte to look at.
     pos: u64,
+    /// Walk each flow record's DSRs for ra's "zero-length DSR before the
+    /// time" end (off: the caller checks the walk of its own decode).
+    check_dsrs: bool,
 }
 
 impl Default for Scanner {
@@ -137,19 +140,33 @@ pub fn readable_class(b0: u8) -> bool {
 impl Scanner {
     /// A scanner at the start of an input.
     pub fn new() -> Scanner {
-        Scanner { state: State::Initial, pos: 0 }
+        Scanner { state: State::Initial, pos: 0, check_dsrs: true }
     }
 
     /// A scanner positioned at a record boundary past the initial MAR (for
     /// re-scanning one chunk of an already indexed buffer).
     pub fn at_record(pos: u64) -> Scanner {
-        Scanner { state: if pos == 0 { State::Initial } else { State::Records }, pos }
+        Scanner {
+            state: if pos == 0 { State::Initial } else { State::Records },
+            pos,
+            check_dsrs: true,
+        }
     }
 
     /// A scanner that reads records (not an initial MAR) from `pos` on,
     /// whatever is there.
     pub fn records_from(pos: u64) -> Scanner {
-        Scanner { state: State::Records, pos }
+        Scanner { state: State::Records, pos, check_dsrs: true }
+    }
+
+    /// This scanner without the DSR walk of each flow record: for a caller
+    /// that decodes every record it is given and ends the input itself
+    /// where the decode's walk ([`crate::codec::RecordBuf::walk`]) is a
+    /// zero-length DSR before the time DSR ([`End::InvalidRecord`]), as
+    /// this scanner would have.
+    pub fn without_dsr_walk(mut self) -> Scanner {
+        self.check_dsrs = false;
+        self
     }
 
     /// Offset of the next byte the scanner will look at; bytes before it
@@ -233,7 +250,7 @@ impl Scanner {
                 if !readable_class(rec[0]) {
                     return Event::End(End::UnknownClass { offset, byte: rec[0] });
                 }
-                if rec[0] >> 4 != 0x8 {
+                if self.check_dsrs && rec[0] >> 4 != 0x8 {
                     if let DsrWalk::ZeroLength { before_time: true, .. } = walk_dsrs(rec) {
                         return Event::End(End::InvalidRecord { offset });
                     }

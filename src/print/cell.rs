@@ -14,7 +14,7 @@ use crate::record::field::{
     cause_name, dir_text, flags_text, ip_proto_name, man_state, state_text, tcp_gap, FieldId,
     FlowView, StateStyle, Value, View,
 };
-use crate::record::{family, ipproto, key_kind, KeyAddrs, Mar, RecordClass, Timeval};
+use crate::record::{family, ipproto, key_kind, FlowKey, KeyAddrs, Mar, RecordClass, Timeval};
 
 /// How a cell's text goes into its column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,6 +90,7 @@ impl CellWriter {
 
     /// Appends the text of `col` for `view` to `out` and returns how it
     /// fits its column; `width` may be widened (time columns add `-p`).
+    #[inline(always)]
     pub fn write(&mut self, col: &Column, view: &View, out: &mut Vec<u8>) -> (Layout, usize) {
         let w = col.width;
         match view {
@@ -101,9 +102,13 @@ impl CellWriter {
                 | FieldId::Sltime
                 | FieldId::Dstime
                 | FieldId::Dltime => {
-                    let t = match view.value(col.field) {
-                        Value::Time(t) => t,
-                        _ => Timeval::ZERO,
+                    let t = match col.field {
+                        FieldId::Stime => f.start(),
+                        FieldId::Ltime => f.last(),
+                        _ => match view.value(col.field) {
+                            Value::Time(t) => t,
+                            _ => Timeval::ZERO,
+                        },
                     };
                     let start = out.len();
                     self.times.push(out, t);
@@ -477,6 +482,20 @@ impl CellWriter {
 
     /// saddr / daddr.
     fn address(&self, col: &Column, v: &FlowView, src: bool, out: &mut Vec<u8>) {
+        if let Some(FlowKey { kind, qual, addrs: KeyAddrs::Ipv4(a), .. }) = v.key {
+            // The common case first: an IPv4 address without a mask or a
+            // name (what the general path below does for it).
+            let kind = kind & 0x3f;
+            if (kind == key_kind::CLASSIC5TUPLE || kind == key_kind::LAYER_3_MATRIX)
+                && qual & (family::FRAGMENT | family::MASKLEN) == 0
+                && self.names != NameMode::All
+                && col.format.as_deref().is_none_or(str::is_empty)
+            {
+                push_ipv4(out, if src { a.src } else { a.dst });
+                self.cidr_suffix(out, 32, 32);
+                return;
+            }
+        }
         let masklen = |k: &crate::record::FlowKey, full: u8| -> u8 {
             if k.qual & family::FRAGMENT != 0 {
                 return full;
@@ -627,6 +646,26 @@ impl CellWriter {
         let Some(k) = v.key else { return Layout::Right };
         if k.kind & 0x3f != key_kind::CLASSIC5TUPLE {
             return Layout::Right;
+        }
+        if let KeyAddrs::Ipv4(a) = k.addrs {
+            // The common case first: a TCP or UDP port by name or number
+            // (what the general path below does for it).
+            let udp = a.proto == ipproto::UDP;
+            if (udp || a.proto == ipproto::TCP)
+                && k.qual & family::FRAGMENT == 0
+                && self.nflag() <= 1
+            {
+                let port = if src { a.sport() } else { a.dport() };
+                if port == 0 {
+                    out.push(b' ');
+                } else {
+                    match names::service(port, udp) {
+                        Some(n) => push_bytes(out, n.as_bytes()),
+                        None => push_u64(out, port as u64),
+                    }
+                }
+                return Layout::Left;
+            }
         }
         let port = match v.port(src) {
             Value::U64(p) => p,

@@ -9,7 +9,7 @@
 //! modulo the slot count), so output that is not in time order (rasort)
 //! still hits it.
 
-use super::numfmt::{push_bytes, push_u64, push_zero_padded};
+use super::numfmt::{push_bytes, push_u64, push_zero_padded, DIGIT_PAIRS};
 use crate::record::Timeval;
 
 /// Marker byte standing for the fraction in the cached text (never
@@ -25,8 +25,6 @@ enum Seg {
     /// `%z` in XML output: `Z` or `+hh:mm`.
     XmlZone,
 }
-
-const POW10: [u64; 7] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
 
 /// Slots of the per-second cache (a power of two).
 const CACHED_SECONDS: usize = 256;
@@ -97,8 +95,20 @@ impl TimeFormatter {
                 out.truncate(start + self.precision);
             }
         } else {
+            // All six digits, then as many as the precision shows (the
+            // same as the quotient zero padded to that many digits).
             let digits = self.precision.min(6);
-            push_zero_padded(out, usec as u64 / POW10[6 - digits], digits);
+            let u = usec as usize;
+            let (hi, mid, lo) = (u / 10_000, u / 100 % 100, u % 100);
+            let six = [
+                DIGIT_PAIRS[hi * 2],
+                DIGIT_PAIRS[hi * 2 + 1],
+                DIGIT_PAIRS[mid * 2],
+                DIGIT_PAIRS[mid * 2 + 1],
+                DIGIT_PAIRS[lo * 2],
+                DIGIT_PAIRS[lo * 2 + 1],
+            ];
+            push_bytes(out, &six[..digits]);
         }
     }
 

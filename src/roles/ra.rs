@@ -13,6 +13,7 @@ use crate::client::emit::{EmitOutput, Emitter};
 use crate::client::options::{ClientOptions, RoleSpec};
 use crate::client::select::Selector;
 use crate::client::{parallel, reader, role, usage};
+use crate::codec::SlotSet;
 use crate::diag::{Fatal, EXIT_OK};
 
 pub const SPEC: RoleSpec =
@@ -25,13 +26,14 @@ pub fn main(args: Vec<OsString>) -> i32 {
 
 fn run(opts: ClientOptions) -> Result<i32, Fatal> {
     // ra checks the -w filters and the columns before the main filter.
-    let emitter = Emitter::new(&opts)?;
+    let mut emitter = Emitter::new(&opts)?;
     let mut output = EmitOutput::new(&opts, &emitter)?;
     let filter = match opts.filter.effective() {
         Some(expr) => Some(role::compile_filter(&opts.prog, expr, opts.print.precision)?),
         None => None,
     };
     let mut selector = Selector::new(&opts, filter).map_err(Fatal::err)?;
+    emitter.read_only_with(selector.judge.decode_for(SlotSet::ALL));
 
     let ended = parallel::run(&opts, &mut selector, &emitter, &mut output)?;
 
