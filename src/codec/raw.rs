@@ -204,6 +204,14 @@ impl<'a> RawDsrs<'a> {
         })
     }
 
+    /// The ICMP type of the record's network object when it is an ICMP
+    /// object (the one layout a full decode reads as such); `None` for no
+    /// network object or any other.
+    #[inline]
+    pub fn icmp_object_type(&self) -> Option<u8> {
+        icmp_object_type(self.dsr(self.network))
+    }
+
     /// The status word of a TCP network object (the three layouts a full
     /// decode reads as TCP); `None` when there is none.
     #[inline]
@@ -218,6 +226,25 @@ impl<'a> RawDsrs<'a> {
         let b = body.get(..4).filter(|_| tcp)?;
         Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
+}
+
+/// The type byte of an ICMP network object given as (subtype, qualifier,
+/// body): a full decode reads only the 24-byte form with a zero
+/// qualifier as one.
+#[inline]
+fn icmp_object_type(net: Option<(u8, u8, &[u8])>) -> Option<u8> {
+    let (st, q, body) = net?;
+    (st == network_subtype::ICMP && q == 0 && body.len() == 24).then(|| body[0])
+}
+
+/// Whether `ra` turns round an IPv4 ICMP flow whose key has the DIRECTION
+/// bit (and no FRAGMENT bit), given its stored packet counts and the type
+/// of its ICMP network object ([`RawDsrs::icmp_object_type`]): a flow
+/// seen one way only whose object is an echo, timestamp, information or
+/// mask reply, or that has no ICMP object (type 0 then).
+#[inline]
+pub fn icmp_turned(spkts: u64, dpkts: u64, icmp_type: Option<u8>) -> bool {
+    spkts > 0 && dpkts == 0 && matches!(icmp_type.unwrap_or(0), 0 | 14 | 16 | 18)
 }
 
 /// Where a flow record's FLOW, TIME, METER, AGR, NETWORK and ICMP DSRs
@@ -370,6 +397,13 @@ impl<'a> RawFlow<'a> {
     /// Whether the record has an ICMP DSR (which always decodes).
     pub fn has_icmp(&self) -> bool {
         self.o.icmp != 0
+    }
+
+    /// The ICMP type of the network object; see
+    /// [`RawDsrs::icmp_object_type`].
+    #[inline]
+    pub fn icmp_object_type(&self) -> Option<u8> {
+        icmp_object_type(self.dsr(self.o.network).map(|(st, q, _, body)| (st, q, body)))
     }
 
     /// The status word of a TCP network object: `Some(None)` when the
