@@ -24,7 +24,7 @@ use std::hash::{BuildHasherDefault, Hash};
 
 use crate::hash::FxHasher;
 
-use crate::codec::raw::{RawFlow, RawKey};
+use crate::codec::raw::{icmp_turned, RawFlow, RawKey};
 use crate::record::field::{CanonTime, FieldId, FlowView, StateStyle, Value, View, ViewOptions};
 use crate::record::{family, DirMetrics, KeyAddrs, Record, RecordClass, Timeval};
 
@@ -202,14 +202,20 @@ impl Sample {
 /// sample, the same as [`FlowView`] gives for the records `ra` never turns
 /// round. `None` when the bytes do not tell (the record is decoded
 /// instead): keys other than plain IPv4 and IPv6 ones, aggregates (AGR),
-/// TCP flows whose SYN-ACK but no SYN was seen, ICMP flows with the
-/// direction bit, DSRs that do not decode.
+/// TCP flows whose SYN-ACK but no SYN was seen, ICMP flows `ra` turns
+/// round ([`icmp_turned`]), DSRs that do not decode.
 #[inline]
-fn raw_sample(d: &RawFlow) -> Option<(Endpoint, Endpoint, Sample)> {
+///
+/// Without `times` the sample's times (start, last, duration) are left
+/// zero unless ra's error rule needs the duration: for tables whose
+/// times nobody reads.
+fn raw_sample(d: &RawFlow, times: bool) -> Option<(Endpoint, Endpoint, Sample)> {
     use crate::record::{ipproto, tcp_status};
     if d.has_agr() {
         return None;
     }
+    let metrics = d.metrics()?;
+    let [mut sm, mut dm] = metrics.map_or([DirMetrics::default(); 2], |m| [m.src, m.dst]);
     let (src, dst) = match d.ip_key()? {
         RawKey::Ipv4 { src, dst, proto, qual } => {
             if qual & family::FRAGMENT == 0 {
@@ -226,7 +232,11 @@ fn raw_sample(d: &RawFlow) -> Option<(Endpoint, Endpoint, Sample)> {
                             }
                         }
                     }
-                    ipproto::ICMP if direction_bit => return None,
+                    ipproto::ICMP
+                        if direction_bit && icmp_turned(sm.pkts, dm.pkts, d.icmp_object_type()) =>
+                    {
+                        return None
+                    }
                     _ => {}
                 }
             }
@@ -234,12 +244,15 @@ fn raw_sample(d: &RawFlow) -> Option<(Endpoint, Endpoint, Sample)> {
         }
         RawKey::Ipv6 { src, dst } => (Endpoint::Ipv6(src), Endpoint::Ipv6(dst)),
     };
-    let metrics = d.metrics()?;
-    let [mut sm, mut dm] = metrics.map_or([DirMetrics::default(); 2], |m| [m.src, m.dst]);
-    let time = d.time()?.map(|t| CanonTime::of_stored(&t, sm.pkts, dm.pkts, d.has_icmp()));
-    let dur = time.map_or(0.0, |t| t.dur());
     // ra's error rule: more than 1000 packets and no duration.
-    if (sm.pkts + dm.pkts) as f64 > 1000.0 && dur == 0.0 {
+    let busy = sm.pkts.wrapping_add(dm.pkts) as f64 > 1000.0;
+    let time = if times || busy {
+        d.time()?.map(|t| CanonTime::of_stored(&t, sm.pkts, dm.pkts, d.has_icmp()))
+    } else {
+        None
+    };
+    let dur = time.map_or(0.0, |t| t.dur());
+    if busy && dur == 0.0 {
         sm = DirMetrics::default();
         dm = DirMetrics::default();
     }
@@ -382,10 +395,12 @@ impl HostTable {
 
     /// Counts a flow or NetFlow record (header included) from its bytes,
     /// as [`HostTable::add`] counts it decoded, when the bytes tell.
+    /// Without `times`, the rows' times and duration statistics are not
+    /// kept (left zero).
     #[inline]
-    pub fn add_raw(&mut self, rec: &[u8]) -> RawAdd {
+    pub fn add_raw(&mut self, rec: &[u8], times: bool) -> RawAdd {
         let Some(d) = RawFlow::walk(rec) else { return RawAdd::Unusual };
-        let Some((src, dst, sample)) = raw_sample(&d) else { return RawAdd::Decode };
+        let Some((src, dst, sample)) = raw_sample(&d, times) else { return RawAdd::Decode };
         self.rows.entry(src).add(&sample);
         self.rows.entry(dst).add(&sample.turned());
         RawAdd::Added
@@ -455,11 +470,12 @@ impl PairTable {
     }
 
     /// Counts a flow or NetFlow record (header included) from its bytes,
-    /// as [`PairTable::add`] counts it decoded, when the bytes tell.
+    /// as [`PairTable::add`] counts it decoded, when the bytes tell;
+    /// `times` as for [`HostTable::add_raw`].
     #[inline]
-    pub fn add_raw(&mut self, rec: &[u8]) -> RawAdd {
+    pub fn add_raw(&mut self, rec: &[u8], times: bool) -> RawAdd {
         let Some(d) = RawFlow::walk(rec) else { return RawAdd::Unusual };
-        let Some((src, dst, sample)) = raw_sample(&d) else { return RawAdd::Decode };
+        let Some((src, dst, sample)) = raw_sample(&d, times) else { return RawAdd::Decode };
         self.rows.entry((src, dst)).add(&sample);
         RawAdd::Added
     }

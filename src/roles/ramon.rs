@@ -148,10 +148,10 @@ impl Table {
 
     /// Counts a flow or NetFlow record from its bytes; see
     /// [`HostTable::add_raw`].
-    fn add_raw(&mut self, rec: &[u8]) -> RawAdd {
+    fn add_raw(&mut self, rec: &[u8], times: bool) -> RawAdd {
         match self {
-            Table::Hosts(t) => t.add_raw(rec),
-            Table::Pairs(t) => t.add_raw(rec),
+            Table::Hosts(t) => t.add_raw(rec, times),
+            Table::Pairs(t) => t.add_raw(rec, times),
         }
     }
 
@@ -160,7 +160,8 @@ impl Table {
     /// with `rb` where not; as [`raw::RawRecords`] and [`RawAdd`] say,
     /// `None` when the input must be read the ordinary way (then the
     /// table holds part of it). Else (flow records, other MARs) read.
-    fn add_input(&mut self, input: &[u8], rb: &mut RecordBuf) -> Option<(u64, u64)> {
+    /// `times`: keep the rows' times (see [`HostTable::add_raw`]).
+    fn add_input(&mut self, input: &[u8], rb: &mut RecordBuf, times: bool) -> Option<(u64, u64)> {
         // The walk starts after an initial MAR of the usual length.
         let head = input.get(..4)?;
         if usize::from(u16::from_be_bytes([head[2], head[3]])) * 4 != MAR_LEN {
@@ -177,7 +178,7 @@ impl Table {
                 raw::RawItem::Unusual => return None,
             };
             flows += 1;
-            match self.add_raw(rec) {
+            match self.add_raw(rec, times) {
                 RawAdd::Added => {}
                 RawAdd::Decode => self.add(rb.decode(rec).ok()?),
                 RawAdd::Unusual => return None,
@@ -323,6 +324,10 @@ fn run(mut opts: ClientOptions) -> Result<i32, Fatal> {
     // Plain files and a selection that reads nothing: the records are
     // counted from their bytes (codec::raw), the few the bytes do not
     // tell decoded one by one. (-A's sums come from the ordinary path.)
+    // The rows' times are only kept for records out (-w) or a time column.
+    let time_columns = [Column::Stime, Column::Ltime, Column::Dur];
+    let times = !writers.is_empty()
+        || (!opts.quiet && columns(&opts, report).iter().any(|c| time_columns.contains(c)));
     let raw = selector.judge.reads_nothing()
         && !opts.summary
         && reader::raw_inputs(&opts, &mut selector, |input| {
@@ -330,7 +335,7 @@ fn run(mut opts: ClientOptions) -> Result<i32, Fatal> {
                 sink.start_mar = input.get(..MAR_LEN)?.to_vec();
             }
             let mut rb = RecordBuf::with_options(decode);
-            sink.table.add_input(input, &mut rb)
+            sink.table.add_input(input, &mut rb, times)
         })?;
     if !raw {
         sink = job.acc(false);
