@@ -24,8 +24,9 @@ use std::hash::{BuildHasherDefault, Hash};
 
 use crate::hash::FxHasher;
 
-use crate::record::field::{FieldId, FlowView, StateStyle, Value, View, ViewOptions};
-use crate::record::{DirMetrics, KeyAddrs, Record, RecordClass, Timeval};
+use crate::codec::raw::{icmp_turned, RawFlow, RawKey};
+use crate::record::field::{CanonTime, FieldId, FlowView, StateStyle, Value, View, ViewOptions};
+use crate::record::{family, DirMetrics, KeyAddrs, Record, RecordClass, Timeval};
 
 /// One endpoint address, by kind: an ARP flow's 192.168.1.1 is a host of
 /// its own, apart from the IPv4 flows' 192.168.1.1, as in racluster (its key
@@ -197,6 +198,87 @@ impl Sample {
     }
 }
 
+/// A flow record read from its bytes: its (source, destination) and
+/// sample, the same as [`FlowView`] gives for the records `ra` never turns
+/// round. `None` when the bytes do not tell (the record is decoded
+/// instead): keys other than plain IPv4 and IPv6 ones, aggregates (AGR),
+/// TCP flows whose SYN-ACK but no SYN was seen, ICMP flows `ra` turns
+/// round ([`icmp_turned`]), DSRs that do not decode.
+#[inline]
+///
+/// Without `times` the sample's times (start, last, duration) are left
+/// zero unless ra's error rule needs the duration: for tables whose
+/// times nobody reads.
+fn raw_sample(d: &RawFlow, times: bool) -> Option<(Endpoint, Endpoint, Sample)> {
+    use crate::record::{ipproto, tcp_status};
+    if d.has_agr() {
+        return None;
+    }
+    let metrics = d.metrics()?;
+    let [mut sm, mut dm] = metrics.map_or([DirMetrics::default(); 2], |m| [m.src, m.dst]);
+    let (src, dst) = match d.ip_key()? {
+        RawKey::Ipv4 { src, dst, proto, qual } => {
+            if qual & family::FRAGMENT == 0 {
+                let direction_bit = qual & family::DIRECTION != 0;
+                match proto {
+                    ipproto::TCP if !direction_bit => {
+                        // ra turns round only flows that saw the SYN-ACK
+                        // but not the SYN (no -nnn port guess here).
+                        if let Some(status) = d.tcp_status()? {
+                            if status & (tcp_status::SYN | tcp_status::SYN_ACK)
+                                == tcp_status::SYN_ACK
+                            {
+                                return None;
+                            }
+                        }
+                    }
+                    ipproto::ICMP
+                        if direction_bit && icmp_turned(sm.pkts, dm.pkts, d.icmp_object_type()) =>
+                    {
+                        return None
+                    }
+                    _ => {}
+                }
+            }
+            (Endpoint::Ipv4(src), Endpoint::Ipv4(dst))
+        }
+        RawKey::Ipv6 { src, dst } => (Endpoint::Ipv6(src), Endpoint::Ipv6(dst)),
+    };
+    // ra's error rule: more than 1000 packets and no duration.
+    let busy = sm.pkts.wrapping_add(dm.pkts) as f64 > 1000.0;
+    let time = if times || busy {
+        d.time()?.map(|t| CanonTime::of_stored(&t, sm.pkts, dm.pkts, d.has_icmp()))
+    } else {
+        None
+    };
+    let dur = time.map_or(0.0, |t| t.dur());
+    if busy && dur == 0.0 {
+        sm = DirMetrics::default();
+        dm = DirMetrics::default();
+    }
+    let sample = Sample {
+        src: sm,
+        dst: dm,
+        start: time.map_or(Timeval::ZERO, |t| t.start()),
+        last: time.map_or(Timeval::ZERO, |t| t.last()),
+        dur: dur as f64,
+        trans: 1,
+    };
+    Some((src, dst, sample))
+}
+
+/// What [`HostTable::add_raw`] and [`PairTable::add_raw`] made of a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RawAdd {
+    /// Counted from its bytes.
+    Added,
+    /// Not readable from its bytes: decode it and [`HostTable::add`] it.
+    Decode,
+    /// Its DSR walk does not reach its end: the ordinary reader reports
+    /// on it, so read the whole input that way.
+    Unusual,
+}
+
 fn add_dir(a: &mut DirMetrics, b: &DirMetrics) {
     a.pkts = a.pkts.saturating_add(b.pkts);
     a.bytes = a.bytes.saturating_add(b.bytes);
@@ -248,12 +330,33 @@ impl<K: Eq + Hash + Copy + Ord> Rows<K> {
     /// The rows by total bytes, then total packets, descending; ties by
     /// key ascending (hash order never shows).
     pub fn ranked(&self) -> Vec<(K, Counters)> {
-        let mut v = self.rows.clone();
-        v.sort_unstable_by(|(ka, a), (kb, b)| {
-            b.bytes().cmp(&a.bytes()).then(b.pkts().cmp(&a.pkts())).then(ka.cmp(kb))
-        });
-        v
+        rank(self.rows.clone(), None)
     }
+
+    /// The first `n` rows of [`Rows::ranked`] (all of them for `None`),
+    /// the table given up: only those are sorted.
+    pub fn into_ranked(self, n: Option<usize>) -> Vec<(K, Counters)> {
+        rank(self.rows, n)
+    }
+}
+
+/// `rows` by total bytes, then total packets, descending, ties by key
+/// ascending (a total order: keys are unique); only the first `n` when
+/// given, and only those sorted.
+fn rank<K: Ord>(mut rows: Vec<(K, Counters)>, n: Option<usize>) -> Vec<(K, Counters)> {
+    let order = |(ka, a): &(K, Counters), (kb, b): &(K, Counters)| {
+        b.bytes().cmp(&a.bytes()).then(b.pkts().cmp(&a.pkts())).then(ka.cmp(kb))
+    };
+    if let Some(n) = n.filter(|n| *n < rows.len()) {
+        if n == 0 {
+            rows.clear();
+            return rows;
+        }
+        rows.select_nth_unstable_by(n - 1, order);
+        rows.truncate(n);
+    }
+    rows.sort_unstable_by(order);
+    rows
 }
 
 /// The flow records the tables count: FAR and NetFlow records (management
@@ -290,6 +393,19 @@ impl HostTable {
         self.rows.entry(Endpoint::of(&v, false)).add(&sample.turned());
     }
 
+    /// Counts a flow or NetFlow record (header included) from its bytes,
+    /// as [`HostTable::add`] counts it decoded, when the bytes tell.
+    /// Without `times`, the rows' times and duration statistics are not
+    /// kept (left zero).
+    #[inline]
+    pub fn add_raw(&mut self, rec: &[u8], times: bool) -> RawAdd {
+        let Some(d) = RawFlow::walk(rec) else { return RawAdd::Unusual };
+        let Some((src, dst, sample)) = raw_sample(&d, times) else { return RawAdd::Decode };
+        self.rows.entry(src).add(&sample);
+        self.rows.entry(dst).add(&sample.turned());
+        RawAdd::Added
+    }
+
     pub fn len(&self) -> usize {
         self.rows.len()
     }
@@ -306,6 +422,11 @@ impl HostTable {
     /// The rows ranked by traffic; see [`ranked`].
     pub fn ranked(&self) -> Vec<(Endpoint, Counters)> {
         self.rows.ranked()
+    }
+
+    /// The first `n` ranked rows (all for `None`); see [`Rows::into_ranked`].
+    pub fn into_ranked(self, n: Option<usize>) -> Vec<(Endpoint, Counters)> {
+        self.rows.into_ranked(n)
     }
 }
 
@@ -348,12 +469,28 @@ impl PairTable {
         self.rows.is_empty()
     }
 
+    /// Counts a flow or NetFlow record (header included) from its bytes,
+    /// as [`PairTable::add`] counts it decoded, when the bytes tell;
+    /// `times` as for [`HostTable::add_raw`].
+    #[inline]
+    pub fn add_raw(&mut self, rec: &[u8], times: bool) -> RawAdd {
+        let Some(d) = RawFlow::walk(rec) else { return RawAdd::Unusual };
+        let Some((src, dst, sample)) = raw_sample(&d, times) else { return RawAdd::Decode };
+        self.rows.entry((src, dst)).add(&sample);
+        RawAdd::Added
+    }
+
     pub fn merge(&mut self, other: PairTable) {
         self.rows.merge(other.rows);
     }
 
     pub fn ranked(&self) -> Vec<(Pair, Counters)> {
         self.rows.ranked()
+    }
+
+    /// The first `n` ranked rows (all for `None`); see [`Rows::into_ranked`].
+    pub fn into_ranked(self, n: Option<usize>) -> Vec<(Pair, Counters)> {
+        self.rows.into_ranked(n)
     }
 }
 

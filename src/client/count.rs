@@ -27,7 +27,7 @@ use super::addrclass::{self, AddrClass, CLASSES, LABELS};
 use super::parallel::{Job, Merge};
 use super::reader::{Flow, Item};
 use super::totals::Totals;
-use crate::codec::raw::{RawDsrs, RawItem, RawRecords};
+use crate::codec::raw::{icmp_turned, RawDsrs, RawItem, RawRecords};
 use crate::codec::{self, DecodeOptions, RecordBuf};
 use crate::diag::Fatal;
 use crate::print::{LabelMode, PrintOptions, Printer};
@@ -328,8 +328,15 @@ fn raw_sums(rec: &[u8], guess_by_port: bool) -> Option<Option<Option<Sums>>> {
         // IPv6 keys are summed as stored, as lean_sums sums them.
         return Some(if d.has_key() && !d.is_ipv6_key() { None } else { Some(sums) });
     };
+    let turned = |sums: &Option<Sums>| {
+        let (sp, dp) = sums.map_or((0, 0), |m| (m.pkts[0], m.pkts[1]));
+        icmp_turned(sp as u64, dp as u64, d.icmp_object_type())
+    };
     Some(match proto {
-        ipproto::ICMP if qual & family::DIRECTION != 0 => None,
+        // (a fragment key is never turned round)
+        ipproto::ICMP if qual & family::DIRECTION != 0 && qual & family::FRAGMENT == 0 => {
+            (!turned(&sums)).then_some(sums)
+        }
         ipproto::TCP => match d.tcp_status() {
             Some(status) => match status & (tcp_status::SYN | tcp_status::SYN_ACK) {
                 tcp_status::SYN_ACK => None,

@@ -156,6 +156,59 @@ pub fn read_one(
     }
 }
 
+/// Reads plain files whole, as memory-mapped bytes, for a role that walks
+/// their records itself (`codec::raw`): `each` gets each input's bytes
+/// (its initial MAR first) and answers the number of (flow, management)
+/// records it read after the initial MAR, or `None` when the input needs
+/// the ordinary reader. The selection's counts are then as if the records
+/// had been offered one by one, which only holds when the selection reads
+/// nothing ([`Judge::reads_nothing`]: the caller's part).
+///
+/// False, with nothing counted, when some input needs the ordinary reader
+/// (a compressed file, stdin, a byte range, a record it reports on, a
+/// limit on the records read): the caller then reads the whole run that
+/// way, forgetting what `each` added.
+///
+/// [`Judge::reads_nothing`]: super::select::Judge::reads_nothing
+pub fn raw_inputs(
+    opts: &ClientOptions,
+    selector: &mut Selector,
+    mut each: impl FnMut(&[u8]) -> Option<(u64, u64)>,
+) -> Result<bool, Fatal> {
+    use crate::codec::{DecodeOptions, RecordRef};
+    use crate::record::MAR_LEN;
+    if !super::parallel::splittable(opts) {
+        return Ok(false);
+    }
+    let sources = sources(opts)?;
+    if !sources.iter().all(|(s, range)| matches!(s, Source::File(_)) && range.is_none()) {
+        return Ok(false);
+    }
+    // (flow records, MARs after the initial one) of each input
+    let mut counts = Vec::with_capacity(sources.len());
+    let mut rb = RecordBuf::with_options(DecodeOptions::FULL);
+    for (source, _) in &sources {
+        let Ok(input) = open(opts, source) else { return Ok(false) };
+        let Some(bytes) = input.bytes() else { return Ok(false) };
+        let mar = bytes.get(..MAR_LEN).unwrap_or(&[]);
+        let initial = RecordRef { offset: 0, bytes: mar, initial: true };
+        if !matches!(rb.decode_ref(&initial), Ok(Record::Mar(_))) {
+            return Ok(false);
+        }
+        match each(bytes) {
+            None => return Ok(false),
+            Some(result) => counts.push(result),
+        }
+    }
+    for (flows, mars) in counts {
+        selector.input_opened();
+        selector.totals.mar_records += 1 + mars;
+        selector.totals.far_records += flows;
+        selector.counter.total += (flows + mars) as i64;
+    }
+    Ok(true)
+}
+
 /// Decodes, selects and dispatches one record.
 #[allow(clippy::too_many_arguments)]
 fn handle(

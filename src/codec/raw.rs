@@ -18,9 +18,9 @@
 //! apart for now.
 
 use super::dsr::{dsr_len, Dec};
-use super::meter;
+use super::{meter, time};
 use crate::record::{
-    data_subtype, dsr_type, family, key_kind, network_subtype, Metrics, ARGUS_COOKIE, MAR_LEN,
+    data_subtype, dsr_type, family, key_kind, network_subtype, Metrics, Time, ARGUS_COOKIE, MAR_LEN,
 };
 
 /// One record of the walk.
@@ -204,6 +204,14 @@ impl<'a> RawDsrs<'a> {
         })
     }
 
+    /// The ICMP type of the record's network object when it is an ICMP
+    /// object (the one layout a full decode reads as such); `None` for no
+    /// network object or any other.
+    #[inline]
+    pub fn icmp_object_type(&self) -> Option<u8> {
+        icmp_object_type(self.dsr(self.network))
+    }
+
     /// The status word of a TCP network object (the three layouts a full
     /// decode reads as TCP); `None` when there is none.
     #[inline]
@@ -217,6 +225,208 @@ impl<'a> RawDsrs<'a> {
         );
         let b = body.get(..4).filter(|_| tcp)?;
         Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+}
+
+/// The type byte of an ICMP network object given as (subtype, qualifier,
+/// body): a full decode reads only the 24-byte form with a zero
+/// qualifier as one.
+#[inline]
+fn icmp_object_type(net: Option<(u8, u8, &[u8])>) -> Option<u8> {
+    let (st, q, body) = net?;
+    (st == network_subtype::ICMP && q == 0 && body.len() == 24).then(|| body[0])
+}
+
+/// Whether `ra` turns round an IPv4 ICMP flow whose key has the DIRECTION
+/// bit (and no FRAGMENT bit), given its stored packet counts and the type
+/// of its ICMP network object ([`RawDsrs::icmp_object_type`]): a flow
+/// seen one way only whose object is an echo, timestamp, information or
+/// mask reply, or that has no ICMP object (type 0 then).
+#[inline]
+pub fn icmp_turned(spkts: u64, dpkts: u64, icmp_type: Option<u8>) -> bool {
+    spkts > 0 && dpkts == 0 && matches!(icmp_type.unwrap_or(0), 0 | 14 | 16 | 18)
+}
+
+/// Where a flow record's FLOW, TIME, METER, AGR, NETWORK and ICMP DSRs
+/// start (byte offsets in the record; 0 when absent), by the rule of
+/// [`dsr_offsets`] without `STRICT`: the last typed form of each wins.
+#[derive(Clone, Copy, Debug, Default)]
+struct FlowOffsets {
+    key: usize,
+    time: usize,
+    meter: usize,
+    agr: usize,
+    network: usize,
+    icmp: usize,
+}
+
+/// The addresses of an IP flow key, as a full decode reads them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RawKey {
+    /// A 16-byte IPv4 5-tuple or layer-3 key: addresses, protocol and the
+    /// family qualifier byte.
+    Ipv4 { src: u32, dst: u32, proto: u8, qual: u8 },
+    /// A 40- or 44-byte IPv6 5-tuple or layer-3 key: the addresses'
+    /// big-endian bytes.
+    Ipv6 { src: [u8; 16], dst: [u8; 16] },
+}
+
+/// The DSRs a per-host or per-pair table reads (`ramon`): key, times,
+/// counters, and what decides whether `ra` turns the record round. Every
+/// accessor answers `None` for "decode the record instead".
+#[derive(Clone, Copy, Debug)]
+pub struct RawFlow<'a> {
+    record: &'a [u8],
+    o: FlowOffsets,
+}
+
+impl<'a> RawFlow<'a> {
+    /// Walks the DSRs of `record` (header included); `None` when the walk
+    /// does not reach the record's end (a zero-length or overrunning DSR)
+    /// or a wanted DSR lies past 16-bit offsets, as [`RawDsrs::walk`].
+    #[inline]
+    pub fn walk(record: &'a [u8]) -> Option<RawFlow<'a>> {
+        let mut o = FlowOffsets::default();
+        let mut pos = 4usize;
+        while pos < record.len() {
+            let rest = &record[pos..];
+            let len = dsr_len(rest)?;
+            if len == 0 || len > rest.len() {
+                return None;
+            }
+            let (t, st) = (rest[0], rest[1]);
+            if st & data_subtype::LEN_16BITS == 0 {
+                let slot = match t {
+                    dsr_type::FLOW => &mut o.key,
+                    dsr_type::TIME => &mut o.time,
+                    dsr_type::METER => &mut o.meter,
+                    dsr_type::AGR => &mut o.agr,
+                    dsr_type::NETWORK => &mut o.network,
+                    dsr_type::ICMP => &mut o.icmp,
+                    _ => {
+                        pos += len;
+                        continue;
+                    }
+                };
+                if pos > usize::from(u16::MAX) {
+                    return None;
+                }
+                *slot = pos;
+            }
+            pos += len;
+        }
+        Some(RawFlow { record, o })
+    }
+
+    /// (subtype, qualifier, length byte, body) of the DSR at `pos`.
+    #[inline]
+    fn dsr(&self, pos: usize) -> Option<(u8, u8, u8, &'a [u8])> {
+        if pos == 0 {
+            return None;
+        }
+        let rest = self.record.get(pos..)?;
+        let n = dsr_len(rest).filter(|n| *n >= 4)?;
+        let d = rest.get(..n)?;
+        Some((d[1], d[2], d[3], &d[4..]))
+    }
+
+    /// The key's addresses when it is a plain IPv4 or IPv6 5-tuple or
+    /// layer-3 key, un-reversed as a full decode un-reverses a key stored
+    /// with the REVERSE bit (an IPv4 fragment key only of the classic
+    /// kind); `None` for no key or any other key.
+    #[inline]
+    pub fn ip_key(&self) -> Option<RawKey> {
+        let (st, q, _, body) = self.dsr(self.o.key)?;
+        let kind = st & !key_kind::REVERSE & 0x3f;
+        if !matches!(kind, key_kind::CLASSIC5TUPLE | key_kind::LAYER_3_MATRIX) {
+            return None;
+        }
+        let reversed = st & key_kind::REVERSE != 0;
+        match (q & 0x1f, body.len()) {
+            (family::IPV4, 16) => {
+                let w =
+                    |i: usize| u32::from_be_bytes([body[i], body[i + 1], body[i + 2], body[i + 3]]);
+                let (mut src, mut dst) = (w(0), w(4));
+                let fragment = q & family::FRAGMENT != 0;
+                if reversed && (!fragment || kind == key_kind::CLASSIC5TUPLE) {
+                    std::mem::swap(&mut src, &mut dst);
+                }
+                Some(RawKey::Ipv4 { src, dst, proto: body[8], qual: q })
+            }
+            (family::IPV6, 40 | 44) => {
+                let mut src = [0u8; 16];
+                let mut dst = [0u8; 16];
+                src.copy_from_slice(&body[..16]);
+                dst.copy_from_slice(&body[16..32]);
+                if reversed {
+                    std::mem::swap(&mut src, &mut dst);
+                }
+                Some(RawKey::Ipv6 { src, dst })
+            }
+            _ => None,
+        }
+    }
+
+    /// The counters: `Some(None)` without a METER DSR, `None` when the
+    /// last one does not decode.
+    #[inline]
+    pub fn metrics(&self) -> Option<Option<Metrics>> {
+        let Some((st, q, _, body)) = self.dsr(self.o.meter) else { return Some(None) };
+        match meter::decode_metrics(st, q, body) {
+            Dec::Exact(m) | Dec::Lossy(m) => Some(Some(m)),
+            Dec::Raw => None,
+        }
+    }
+
+    /// The TIME DSR: `Some(None)` without one, `None` when the last one
+    /// does not decode.
+    #[inline]
+    pub fn time(&self) -> Option<Option<Time>> {
+        let Some((st, q, len, body)) = self.dsr(self.o.time) else { return Some(None) };
+        match time::decode(st, q, len, body) {
+            Dec::Exact(t) | Dec::Lossy(t) => Some(Some(t)),
+            Dec::Raw => None,
+        }
+    }
+
+    /// Whether the record has an AGR DSR (an aggregate of other records).
+    pub fn has_agr(&self) -> bool {
+        self.o.agr != 0
+    }
+
+    /// Whether the record has an ICMP DSR (which always decodes).
+    pub fn has_icmp(&self) -> bool {
+        self.o.icmp != 0
+    }
+
+    /// The ICMP type of the network object; see
+    /// [`RawDsrs::icmp_object_type`].
+    #[inline]
+    pub fn icmp_object_type(&self) -> Option<u8> {
+        icmp_object_type(self.dsr(self.o.network).map(|(st, q, _, body)| (st, q, body)))
+    }
+
+    /// The status word of a TCP network object: `Some(None)` when the
+    /// record has no network object or one that is no TCP object; `None`
+    /// when it has a TCP subtype in a form not read here.
+    #[inline]
+    pub fn tcp_status(&self) -> Option<Option<u32>> {
+        let Some((st, q, _, body)) = self.dsr(self.o.network) else { return Some(None) };
+        let tcp = matches!(
+            st,
+            network_subtype::TCP_PERF | network_subtype::TCP_INIT | network_subtype::TCP_STATUS
+        );
+        if !tcp {
+            return Some(None);
+        }
+        let known = matches!(
+            (st, body.len()),
+            (network_subtype::TCP_PERF, 116)
+                | (network_subtype::TCP_INIT, 16)
+                | (network_subtype::TCP_STATUS, 8)
+        );
+        let b = body.get(..4).filter(|_| known && q == 0)?;
+        Some(Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]])))
     }
 }
 

@@ -9,14 +9,12 @@
 use std::ffi::OsString;
 use std::io::Write;
 
-use crate::archive::Source;
 use crate::client::count::{Counter, Tally, Totalled};
 use crate::client::options::{ClientOptions, RoleSpec};
 use crate::client::select::Selector;
 use crate::client::{parallel, printing, reader, role, usage};
-use crate::codec::{DecodeOptions, RecordBuf, RecordRef, SlotSet};
+use crate::codec::{DecodeOptions, SlotSet};
 use crate::diag::Fatal;
-use crate::record::{Record, MAR_LEN};
 
 pub const SPEC: RoleSpec =
     RoleSpec { name: "racount", usage: usage::racount, long_options: &[], long_parser: None };
@@ -35,47 +33,20 @@ fn has_mode(opts: &ClientOptions, word: &str) -> bool {
 }
 
 /// The plain sums of plain files, read in one pass over their bytes
-/// ([`Counter::tally_raw`]). False, with nothing counted, when some input
-/// needs the ordinary reader (a compressed file, stdin, a byte range, a
-/// record it reports on): the whole run then goes that way.
+/// ([`Counter::tally_raw`], through [`reader::raw_inputs`]). False, with
+/// nothing counted, when some input needs the ordinary reader.
 fn raw_run(
     opts: &ClientOptions,
     selector: &mut Selector,
     counter: &Counter,
     total: &mut Tally,
 ) -> Result<bool, Fatal> {
-    if !parallel::splittable(opts) {
-        return Ok(false);
-    }
-    let sources = reader::sources(opts)?;
-    if !sources.iter().all(|(s, range)| matches!(s, Source::File(_)) && range.is_none()) {
-        return Ok(false);
-    }
     let mut own = Tally::default();
-    // (initial MARs, flow records, other MARs)
-    let mut counts = Vec::with_capacity(sources.len());
-    for (source, _) in &sources {
-        let Ok(input) = reader::open(opts, source) else { return Ok(false) };
-        let Some(bytes) = input.bytes() else { return Ok(false) };
-        let mar = bytes.get(..MAR_LEN).unwrap_or(&[]);
-        let mut rb = RecordBuf::with_options(DecodeOptions::FULL);
-        let initial = RecordRef { offset: 0, bytes: mar, initial: true };
-        if !matches!(rb.decode_ref(&initial), Ok(Record::Mar(_))) {
-            return Ok(false);
-        }
-        match counter.tally_raw(&mut own, bytes) {
-            None => return Ok(false),
-            Some(result) => counts.push(result),
-        }
+    let raw = reader::raw_inputs(opts, selector, |bytes| counter.tally_raw(&mut own, bytes))?;
+    if raw {
+        total.append(&mut own);
     }
-    for (flows, mars) in counts {
-        selector.input_opened();
-        selector.totals.mar_records += 1 + mars;
-        selector.totals.far_records += flows;
-        selector.counter.total += (flows + mars) as i64;
-    }
-    total.append(&mut own);
-    Ok(true)
+    Ok(raw)
 }
 
 fn run(opts: ClientOptions) -> Result<i32, Fatal> {

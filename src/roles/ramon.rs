@@ -16,21 +16,21 @@ use std::ffi::OsString;
 use std::io::Write;
 
 use crate::aggregate::report::{self, Column, Row, Style};
-use crate::aggregate::{records, Counters, Endpoint, HostTable, PairTable};
+use crate::aggregate::{records, Counters, Endpoint, HostTable, PairTable, RawAdd};
 use crate::client::getopt::LongOpt;
 use crate::client::limits::Limits;
 use crate::client::options::{ClientOptions, LayoutStep, RoleSpec};
 use crate::client::parallel::{self, Job, Merge};
-use crate::client::reader::{Flow, Item};
+use crate::client::reader::{self, Flow, Item};
 use crate::client::role;
 use crate::client::select::Selector;
 use crate::client::totals::Totals;
-use crate::codec::{self, DecodeOptions, SlotSet};
+use crate::codec::{self, raw, DecodeOptions, RecordBuf, SlotSet};
 use crate::diag::Fatal;
 use crate::output::append::AppendWriter;
 use crate::print::timefmt::TimeFormatter;
 use crate::record::field::DEFAULT_FIELDS;
-use crate::record::Slot;
+use crate::record::{Slot, MAR_LEN};
 
 const USAGE: &str = "\
 Ramon Version 3.0.8.2
@@ -143,6 +143,58 @@ impl Table {
         match self {
             Table::Hosts(t) => t.add(rec),
             Table::Pairs(t) => t.add(rec),
+        }
+    }
+
+    /// Counts a flow or NetFlow record from its bytes; see
+    /// [`HostTable::add_raw`].
+    fn add_raw(&mut self, rec: &[u8], times: bool) -> RawAdd {
+        match self {
+            Table::Hosts(t) => t.add_raw(rec, times),
+            Table::Pairs(t) => t.add_raw(rec, times),
+        }
+    }
+
+    /// The records of a whole memory-mapped input (`input` starts with its
+    /// initial MAR), read from their bytes where they tell and decoded
+    /// with `rb` where not; as [`raw::RawRecords`] and [`RawAdd`] say,
+    /// `None` when the input must be read the ordinary way (then the
+    /// table holds part of it). Else (flow records, other MARs) read.
+    /// `times`: keep the rows' times (see [`HostTable::add_raw`]).
+    fn add_input(&mut self, input: &[u8], rb: &mut RecordBuf, times: bool) -> Option<(u64, u64)> {
+        // The walk starts after an initial MAR of the usual length.
+        let head = input.get(..4)?;
+        if usize::from(u16::from_be_bytes([head[2], head[3]])) * 4 != MAR_LEN {
+            return None;
+        }
+        let (mut flows, mut mars) = (0u64, 0u64);
+        for item in raw::RawRecords::after_initial_mar(input)? {
+            let rec = match item {
+                raw::RawItem::Flow(rec) => rec,
+                raw::RawItem::Mar => {
+                    mars += 1;
+                    continue;
+                }
+                raw::RawItem::Unusual => return None,
+            };
+            flows += 1;
+            match self.add_raw(rec, times) {
+                RawAdd::Added => {}
+                RawAdd::Decode => self.add(rb.decode(rec).ok()?),
+                RawAdd::Unusual => return None,
+            }
+        }
+        Some((flows, mars))
+    }
+
+    /// The first `n` ranked rows (all for `None`), as (source,
+    /// destination for pairs, totals).
+    fn into_ranked(self, n: Option<usize>) -> Vec<Row3> {
+        match self {
+            Table::Hosts(t) => t.into_ranked(n).into_iter().map(|(h, c)| (h, None, c)).collect(),
+            Table::Pairs(t) => {
+                t.into_ranked(n).into_iter().map(|((s, d), c)| (s, Some(d), c)).collect()
+            }
         }
     }
 
@@ -269,12 +321,29 @@ fn run(mut opts: ClientOptions) -> Result<i32, Fatal> {
     let decode = selector.judge.decode_for(SlotSet::of(&slots));
     let job = Aggregation { report, decode, summary: opts.summary };
     let mut sink = job.acc(false);
-    parallel::run(&opts, &mut selector, &job, &mut sink)?;
+    // Plain files and a selection that reads nothing: the records are
+    // counted from their bytes (codec::raw), the few the bytes do not
+    // tell decoded one by one. (-A's sums come from the ordinary path.)
+    // The rows' times are only kept for records out (-w) or a time column.
+    let time_columns = [Column::Stime, Column::Ltime, Column::Dur];
+    let times = !writers.is_empty()
+        || (!opts.quiet && columns(&opts, report).iter().any(|c| time_columns.contains(c)));
+    let raw = selector.judge.reads_nothing()
+        && !opts.summary
+        && reader::raw_inputs(&opts, &mut selector, |input| {
+            if sink.start_mar.is_empty() {
+                sink.start_mar = input.get(..MAR_LEN)?.to_vec();
+            }
+            let mut rb = RecordBuf::with_options(decode);
+            sink.table.add_input(input, &mut rb, times)
+        })?;
+    if !raw {
+        sink = job.acc(false);
+        parallel::run(&opts, &mut selector, &job, &mut sink)?;
+    }
 
-    let rows: Vec<(Endpoint, Option<Endpoint>, Counters)> = match &sink.table {
-        Table::Hosts(t) => t.ranked().into_iter().map(|(h, c)| (h, None, c)).collect(),
-        Table::Pairs(t) => t.ranked().into_iter().map(|((s, d), c)| (s, Some(d), c)).collect(),
-    };
+    // Only the rows up to the last rank wanted are sorted.
+    let rows = sink.table.into_ranked(last);
     let end = last.unwrap_or(rows.len()).min(rows.len());
     let begin = (first - 1).min(end);
     let chosen = &rows[begin..end];

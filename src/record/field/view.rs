@@ -203,6 +203,20 @@ impl CanonTime {
         CanonTime { src: self.dst, dst: self.src, bits }
     }
 
+    /// The times of a flow record as [`FlowView`] holds them before any
+    /// turn: the TIME DSR `t` decoded and repaired for the stored packet
+    /// counts (`has_icmp_dsr`: the record has an ICMP DSR).
+    pub fn of_stored(
+        t: &crate::record::Time,
+        spkts: u64,
+        dpkts: u64,
+        has_icmp_dsr: bool,
+    ) -> CanonTime {
+        let mut c = CanonTime::decode(t);
+        c.repair(spkts, dpkts, has_icmp_dsr);
+        c
+    }
+
     /// The timestamps as `ra` decodes the TIME DSR, before the repairs that
     /// depend on the packet counts.
     fn decode(t: &crate::record::Time) -> CanonTime {
