@@ -310,7 +310,6 @@ fn lean_sums(bytes: &[u8], pool: &mut BufferPool) -> Option<Option<Sums>> {
 /// others are summed from their bytes.
 #[inline]
 fn raw_sums(rec: &[u8], guess_by_port: bool) -> Option<Option<Option<Sums>>> {
-    use crate::record::{ipproto, tcp_status};
     let d = RawDsrs::walk(rec)?;
     let sums = match d.metrics() {
         Some(m) => {
@@ -324,22 +323,8 @@ fn raw_sums(rec: &[u8], guess_by_port: bool) -> Option<Option<Option<Sums>>> {
         }
         None => None,
     };
-    let Some((proto, qual)) = d.ipv4_key() else {
-        // IPv6 keys are summed as stored, as lean_sums sums them.
-        return Some(if d.has_key() && !d.is_ipv6_key() { None } else { Some(sums) });
-    };
-    Some(match proto {
-        ipproto::ICMP if qual & family::DIRECTION != 0 => None,
-        ipproto::TCP => match d.tcp_status() {
-            Some(status) => match status & (tcp_status::SYN | tcp_status::SYN_ACK) {
-                tcp_status::SYN_ACK => None,
-                0 if guess_by_port => None,
-                _ => Some(sums),
-            },
-            None => Some(sums),
-        },
-        _ => Some(sums),
-    })
+    // IPv6 keys are summed as stored, as lean_sums sums them.
+    Some(d.keeps_direction(guess_by_port).then_some(sums))
 }
 
 /// One line of the sum or the protocol summary; `head` is its first column.

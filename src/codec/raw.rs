@@ -204,6 +204,31 @@ impl<'a> RawDsrs<'a> {
         })
     }
 
+    /// True when `ra`'s view of the record keeps its stored direction and
+    /// key for sure, so that its per-side values can be read as stored:
+    /// no key, an IPv4 key other than an ICMP one with its direction bit or
+    /// a TCP one that saw the SYN-ACK but not the SYN (or, `guess_by_port`
+    /// under `-nnn`, neither), or a plain IPv6 key.
+    #[inline]
+    pub fn keeps_direction(&self, guess_by_port: bool) -> bool {
+        use crate::record::{ipproto, tcp_status};
+        let Some((proto, qual)) = self.ipv4_key() else {
+            return !self.has_key() || self.is_ipv6_key();
+        };
+        match proto {
+            ipproto::ICMP => qual & family::DIRECTION == 0,
+            ipproto::TCP => match self.tcp_status() {
+                Some(status) => match status & (tcp_status::SYN | tcp_status::SYN_ACK) {
+                    tcp_status::SYN_ACK => false,
+                    0 => !guess_by_port,
+                    _ => true,
+                },
+                None => true,
+            },
+            _ => true,
+        }
+    }
+
     /// The status word of a TCP network object (the three layouts a full
     /// decode reads as TCP); `None` when there is none.
     #[inline]
