@@ -32,6 +32,11 @@ const POW10: [u64; 7] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
 /// Slots of the per-second cache (a power of two), filled on first use.
 const CACHED_SECONDS: usize = 4096;
 
+/// Slots at first (a power of two): output in time order never needs more,
+/// and a printer per chunk of records then starts cheaply. The cache grows
+/// to [`CACHED_SECONDS`] when a second evicts another.
+const FIRST_SLOTS: usize = 256;
+
 /// The text of one second, with the fraction markers' positions.
 #[derive(Clone, Debug, Default)]
 struct CachedSecond {
@@ -69,10 +74,13 @@ impl TimeFormatter {
             return;
         }
         if self.cache.is_empty() {
-            self.cache.resize_with(CACHED_SECONDS, CachedSecond::default);
+            self.cache.resize_with(FIRST_SLOTS, CachedSecond::default);
         }
-        let slot = t.sec as usize & (CACHED_SECONDS - 1);
+        let mut slot = t.sec as usize & (self.cache.len() - 1);
         if self.cache[slot].sec != Some(t.sec) {
+            if self.cache[slot].sec.is_some() && self.cache.len() < CACHED_SECONDS {
+                slot = self.grow(t.sec);
+            }
             let text = self.render_second(t.sec);
             let fracs = text.iter().enumerate().filter(|(_, &b)| b == FRAC).map(|(i, _)| i);
             let fracs = fracs.collect();
@@ -86,6 +94,18 @@ impl TimeFormatter {
             from = i + 1;
         }
         push_bytes(out, &cached.text[from..]);
+    }
+
+    /// The cache at its full size, what it held kept; the slot of `sec`.
+    fn grow(&mut self, sec: u32) -> usize {
+        let old = std::mem::take(&mut self.cache);
+        self.cache.resize_with(CACHED_SECONDS, CachedSecond::default);
+        for c in old {
+            if let Some(s) = c.sec {
+                self.cache[s as usize & (CACHED_SECONDS - 1)] = c;
+            }
+        }
+        sec as usize & (CACHED_SECONDS - 1)
     }
 
     /// `%06u` of the microseconds, cut to the precision (never more than
