@@ -27,7 +27,7 @@ use super::addrclass::{self, AddrClass, CLASSES, LABELS};
 use super::parallel::{Job, Merge};
 use super::reader::{Flow, Item};
 use super::totals::Totals;
-use crate::codec::raw::{icmp_turned, RawDsrs, RawItem, RawRecords};
+use crate::codec::raw::{RawDsrs, RawItem, RawRecords};
 use crate::codec::{self, DecodeOptions, RecordBuf};
 use crate::diag::Fatal;
 use crate::print::{LabelMode, PrintOptions, Printer};
@@ -310,7 +310,6 @@ fn lean_sums(bytes: &[u8], pool: &mut BufferPool) -> Option<Option<Sums>> {
 /// others are summed from their bytes.
 #[inline]
 fn raw_sums(rec: &[u8], guess_by_port: bool) -> Option<Option<Option<Sums>>> {
-    use crate::record::{ipproto, tcp_status};
     let d = RawDsrs::walk(rec)?;
     let sums = match d.metrics() {
         Some(m) => {
@@ -324,29 +323,8 @@ fn raw_sums(rec: &[u8], guess_by_port: bool) -> Option<Option<Option<Sums>>> {
         }
         None => None,
     };
-    let Some((proto, qual)) = d.ipv4_key() else {
-        // IPv6 keys are summed as stored, as lean_sums sums them.
-        return Some(if d.has_key() && !d.is_ipv6_key() { None } else { Some(sums) });
-    };
-    let turned = |sums: &Option<Sums>| {
-        let (sp, dp) = sums.map_or((0, 0), |m| (m.pkts[0], m.pkts[1]));
-        icmp_turned(sp as u64, dp as u64, d.icmp_object_type())
-    };
-    Some(match proto {
-        // (a fragment key is never turned round)
-        ipproto::ICMP if qual & family::DIRECTION != 0 && qual & family::FRAGMENT == 0 => {
-            (!turned(&sums)).then_some(sums)
-        }
-        ipproto::TCP => match d.tcp_status() {
-            Some(status) => match status & (tcp_status::SYN | tcp_status::SYN_ACK) {
-                tcp_status::SYN_ACK => None,
-                0 if guess_by_port => None,
-                _ => Some(sums),
-            },
-            None => Some(sums),
-        },
-        _ => Some(sums),
-    })
+    // IPv6 keys are summed as stored, as lean_sums sums them.
+    Some(d.keeps_direction(guess_by_port).then_some(sums))
 }
 
 /// One line of the sum or the protocol summary; `head` is its first column.

@@ -106,6 +106,28 @@ pub trait Job: Sync {
         Ok(())
     }
 
+    /// True when the role may take flow records from their bytes alone
+    /// ([`Job::accept_raw`]) in runs whose selection looks at nothing
+    /// inside a record ([`Judge::reads_nothing`]).
+    fn takes_raw(&self) -> bool {
+        false
+    }
+
+    /// A flow or NetFlow record (header included, at input offset `offset`
+    /// of input `input`) that the selection accepts without looking at it,
+    /// as stored: `None` when the role wants it decoded (it is then decoded
+    /// and offered to [`Job::accept`] as usual; `acc` must be as it was).
+    /// Only called when [`Job::takes_raw`].
+    fn accept_raw(
+        &self,
+        _acc: &mut Self::Acc,
+        _bytes: &[u8],
+        _offset: u64,
+        _input: usize,
+    ) -> Option<Result<Flow, Fatal>> {
+        None
+    }
+
     /// An accumulator the merge has taken everything from, handed back so
     /// that the next chunk can reuse its buffers (fresh large buffers for
     /// every chunk cost a page fault per 4 KiB written).
@@ -356,7 +378,32 @@ fn run_chunk<J: Job>(
         }
     };
     let mut scanner = scanner_at(start as u64);
+    // Records the selection takes unseen, for a role that reads them raw.
+    let raw = job.takes_raw() && judge.reads_nothing();
     loop {
+        if raw {
+            // Framed by its length alone like a stored record above; the
+            // role declines (`None`) whatever its DSR walk does not reach
+            // the record's end with, so the scanner has nothing to say.
+            let pos = scanner.position();
+            let taken = usize::try_from(pos)
+                .ok()
+                .and_then(|p| stored_record(window, p))
+                .filter(|b| matches!(b[0] >> 4, 0x1 | 0x3))
+                .and_then(|b| Some((b.len(), job.accept_raw(&mut out.acc, b, base + pos, index)?)));
+            if let Some((len, result)) = taken {
+                scanner = scanner_at(pos + len as u64);
+                // What Judge::offer_unlimited counts for a flow it accepts.
+                out.totals.far_records += 1;
+                out.matched += 1;
+                match result {
+                    Ok(Flow::Continue) => continue,
+                    Ok(Flow::Stop) => out.stopped = true,
+                    Err(f) => out.fatal = Some(f),
+                }
+                break;
+            }
+        }
         if stored {
             // A record the filter judges from its bytes has been walked
             // DSR by DSR to its exact end with no zero-length DSR, which is

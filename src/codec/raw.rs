@@ -212,6 +212,35 @@ impl<'a> RawDsrs<'a> {
         icmp_object_type(self.dsr(self.network))
     }
 
+    /// True when `ra`'s view of the record keeps its stored direction and
+    /// key for sure, so that its per-side values can be read as stored:
+    /// no key, a plain IPv6 key, or an IPv4 key other than an ICMP one that
+    /// ra turns round ([`icmp_turned`]) or a TCP one that saw the SYN-ACK
+    /// but not the SYN (or, `guess_by_port` under `-nnn`, neither).
+    #[inline]
+    pub fn keeps_direction(&self, guess_by_port: bool) -> bool {
+        use crate::record::{ipproto, tcp_status};
+        let Some((proto, qual)) = self.ipv4_key() else {
+            return !self.has_key() || self.is_ipv6_key();
+        };
+        match proto {
+            // (a fragment key is never turned round)
+            ipproto::ICMP if qual & family::DIRECTION != 0 && qual & family::FRAGMENT == 0 => {
+                let (spkts, dpkts) = self.metrics().map_or((0, 0), |m| (m.src.pkts, m.dst.pkts));
+                !icmp_turned(spkts as u64, dpkts as u64, self.icmp_object_type())
+            }
+            ipproto::TCP => match self.tcp_status() {
+                Some(status) => match status & (tcp_status::SYN | tcp_status::SYN_ACK) {
+                    tcp_status::SYN_ACK => false,
+                    0 => !guess_by_port,
+                    _ => true,
+                },
+                None => true,
+            },
+            _ => true,
+        }
+    }
+
     /// The status word of a TCP network object (the three layouts a full
     /// decode reads as TCP); `None` when there is none.
     #[inline]

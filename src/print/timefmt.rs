@@ -7,7 +7,8 @@
 //! the fraction goes; a record then costs a copy and a few digits. The
 //! cache holds the last seconds seen in [`CACHED_SECONDS`] slots (by second
 //! modulo the slot count), so output that is not in time order (rasort)
-//! still hits it.
+//! still hits it: more than an hour of seconds, as sorted output of an
+//! archive of a few minutes otherwise misses at nearly every record.
 
 use super::numfmt::{push_bytes, push_u64, push_zero_padded, DIGIT_PAIRS};
 use crate::record::Timeval;
@@ -26,8 +27,13 @@ enum Seg {
     XmlZone,
 }
 
-/// Slots of the per-second cache (a power of two).
-const CACHED_SECONDS: usize = 256;
+/// Slots of the per-second cache (a power of two), filled on first use.
+const CACHED_SECONDS: usize = 4096;
+
+/// Slots at first (a power of two): output in time order never needs more,
+/// and a printer per chunk of records then starts cheaply. The cache grows
+/// to [`CACHED_SECONDS`] when a second evicts another.
+const FIRST_SLOTS: usize = 256;
 
 /// The text of one second, with the fraction markers' positions.
 #[derive(Clone, Debug, Default)]
@@ -66,10 +72,13 @@ impl TimeFormatter {
             return;
         }
         if self.cache.is_empty() {
-            self.cache.resize_with(CACHED_SECONDS, CachedSecond::default);
+            self.cache.resize_with(FIRST_SLOTS, CachedSecond::default);
         }
-        let slot = t.sec as usize & (CACHED_SECONDS - 1);
+        let mut slot = t.sec as usize & (self.cache.len() - 1);
         if self.cache[slot].sec != Some(t.sec) {
+            if self.cache[slot].sec.is_some() && self.cache.len() < CACHED_SECONDS {
+                slot = self.grow(t.sec);
+            }
             let text = self.render_second(t.sec);
             let fracs = text.iter().enumerate().filter(|(_, &b)| b == FRAC).map(|(i, _)| i);
             let fracs = fracs.collect();
@@ -83,6 +92,18 @@ impl TimeFormatter {
             from = i + 1;
         }
         push_bytes(out, &cached.text[from..]);
+    }
+
+    /// The cache at its full size, what it held kept; the slot of `sec`.
+    fn grow(&mut self, sec: u32) -> usize {
+        let old = std::mem::take(&mut self.cache);
+        self.cache.resize_with(CACHED_SECONDS, CachedSecond::default);
+        for c in old {
+            if let Some(s) = c.sec {
+                self.cache[s as usize & (CACHED_SECONDS - 1)] = c;
+            }
+        }
+        sec as usize & (CACHED_SECONDS - 1)
     }
 
     /// `%06u` of the microseconds, cut to the precision (never more than

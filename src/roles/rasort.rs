@@ -48,7 +48,7 @@ fn run(opts: ClientOptions) -> Result<i32, Fatal> {
 
     let view = Printer::new(printing::print_options(&opts)?).view_options();
     let decode = selector.judge.decode_for(spec.slots());
-    let collector = KeyCollector { spec, view, decode };
+    let collector = KeyCollector::new(spec, view, decode);
     let mut table = SortTable::default();
     parallel::run(&opts, &mut selector, &collector, &mut table)?;
 
@@ -57,7 +57,7 @@ fn run(opts: ClientOptions) -> Result<i32, Fatal> {
             emitter.initial_mar(&m);
         }
     }
-    let order = table.sorted(&collector.spec);
+    let order = table.sorted(&collector, &selector.judge);
     table.replay(&order, &selector.judge, &emitter, &mut output)?;
     output.finish(None)?;
     let status = selector.totals.exit_status(&selector.counter, selector.is_selective());

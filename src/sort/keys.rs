@@ -290,29 +290,41 @@ impl SortSpec {
         set
     }
 
-    /// When every key is a plain number every record has (times and
-    /// counters), 3.0.8.2's comparison is a total order: then each record's
-    /// keys as words whose ascending order is the sort order (`vals` holds
-    /// the records' keys one record after the other); `None` otherwise.
-    pub fn ordered_words(&self, vals: &[Val]) -> Option<Vec<u64>> {
-        let mut descending = Vec::with_capacity(self.algos.len());
-        for &a in &self.algos {
-            let desc = match a {
-                StartTime | LastTime => false,
-                Bytes | SrcBytes | DstBytes | Pkts | SrcPkts | DstPkts | AppBytes | SrcAppBytes
-                | DstAppBytes => true,
-                _ => return None,
-            };
-            descending.push(desc != self.reverse);
-        }
-        let mut words = Vec::with_capacity(vals.len());
-        for (i, v) in vals.iter().enumerate() {
-            let Val::Int(x) = *v else { return None };
-            // i64 order as u64 order, turned round for descending keys.
-            let w = (x as u64) ^ (1 << 63);
-            words.push(if descending[i % descending.len()] { !w } else { w });
-        }
-        Some(words)
+    /// The number of words [`SortSpec::push_words`] gives each record,
+    /// when every key can be turned into words whose ascending order is
+    /// 3.0.8.2's order (`None` for keys whose comparison is never a total
+    /// order: `seq`, `srcid`, `smpls`, `dmpls`, `svlan`, `dvlan`).
+    pub fn words_per_record(&self) -> Option<usize> {
+        self.algos.iter().map(|&a| word_count(a)).sum()
+    }
+
+    /// Appends the words of one record's keys (`vals`, one per key) to
+    /// `out`: ordering records by their words, then by reading order, is
+    /// exactly the order glibc's merge sort gives with 3.0.8.2's
+    /// comparison. False (and `out` partly written) when a value makes the
+    /// comparison not a total order (a missing attribute, NaN, an IPv6
+    /// `dport`, ...): then the records must be merge sorted.
+    pub fn push_words(&self, vals: &[Val], out: &mut Vec<u64>) -> bool {
+        self.algos.len() == vals.len()
+            && self.algos.iter().zip(vals).all(|(&a, &v)| push_word(a, v, self.reverse, out))
+    }
+
+    /// True when the comparison of `algo` is a plain descending or
+    /// ascending order on counters every record has (absent counts as 0):
+    /// then its word is [`counter_word`] of the value.
+    pub fn is_counter(algo: Algo) -> bool {
+        matches!(
+            algo,
+            Bytes
+                | SrcBytes
+                | DstBytes
+                | Pkts
+                | SrcPkts
+                | DstPkts
+                | AppBytes
+                | SrcAppBytes
+                | DstAppBytes
+        )
     }
 
     /// qsort's comparison of two records' keys (`a` placed before `b`):
@@ -326,6 +338,100 @@ impl SortSpec {
             }
         }
         0
+    }
+}
+
+/// Words per key in [`SortSpec::push_words`] (`None`: never a total order).
+fn word_count(algo: Algo) -> Option<usize> {
+    match algo {
+        Seq | SrcId | SrcMpls | DstMpls | SrcVlan | DstVlan => None,
+        SrcAddr | DstAddr => Some(3),
+        _ => Some(1),
+    }
+}
+
+/// An integer key the comparators subtract without overflow.
+const INT_LIMIT: i64 = 1 << 62;
+
+/// The word of an integer in ascending order (descending when `desc`).
+fn int_word(x: i64, desc: bool) -> u64 {
+    let w = (x as u64) ^ (1 << 63);
+    if desc {
+        !w
+    } else {
+        w
+    }
+}
+
+/// The word of a counter key (`Bytes`, `SrcPkts`, ...): descending, or
+/// ascending under `-v`; `None` beyond the values compared exactly.
+pub fn counter_word(x: u64, reverse: bool) -> Option<u64> {
+    let x = i64::try_from(x).ok().filter(|&x| x < INT_LIMIT)?;
+    Some(int_word(x, !reverse))
+}
+
+/// The word of a double in C's `>` order (descending when `desc`); `None`
+/// for NaN, which C's comparison does not order.
+fn float_word(f: f64, desc: bool) -> Option<u64> {
+    if f.is_nan() {
+        return None;
+    }
+    // -0.0 and 0.0 compare equal.
+    let bits = if f == 0.0 { 0 } else { f.to_bits() };
+    let w = if bits >> 63 != 0 { !bits } else { bits | (1 << 63) };
+    Some(if desc { !w } else { w })
+}
+
+/// Appends the word(s) of one key's value; false when the value leaves the
+/// comparison without a total order.
+fn push_word(algo: Algo, v: Val, rev: bool, out: &mut Vec<u64>) -> bool {
+    // An integer both records must have; `desc`: the order without -v.
+    let int_of = |v: Val, desc: bool, out: &mut Vec<u64>| match v {
+        Val::Int(x) if (-INT_LIMIT..INT_LIMIT).contains(&x) => {
+            out.push(int_word(x, desc != rev));
+            true
+        }
+        _ => false,
+    };
+    let float_of = |f: f64, desc: bool, out: &mut Vec<u64>| match float_word(f, desc != rev) {
+        Some(w) => {
+            out.push(w);
+            true
+        }
+        None => false,
+    };
+    match algo {
+        StartTime | LastTime => int_of(Val::Int(int(v).unwrap_or(0)), false, out),
+        Dur | Mean | Min | Max | Sum => float_of(float(v), false, out),
+        Idle | TranRef | SrcCo | DstCo | SrcAs | DstAs => {
+            out.push(0);
+            true
+        }
+        Bytes | SrcBytes | DstBytes | Pkts | SrcPkts | DstPkts | AppBytes | SrcAppBytes
+        | DstAppBytes => int_of(Val::Int(int(v).unwrap_or(0)), true, out),
+        Load | SrcLoad | DstLoad | Loss | PctLoss | Rate | SrcRate | DstRate | SrcLoss
+        | DstLoss | PctSrcLoss | PctDstLoss | AppByteRatio | SrcGap | DstGap => {
+            float_of(float(v), true, out)
+        }
+        Trans | Proto | SrcIpId | DstIpId | SrcTos | DstTos | SrcDsb | DstDsb | SrcTcpBase
+        | DstTcpBase | TcpRtt | SrcMaxSz | DstMaxSz => int_of(v, true, out),
+        SrcMac | DstMac | SrcOui | DstOui | Inode | SrcPort | SrcTtl | DstTtl | SrcMinSz
+        | DstMinSz => int_of(v, false, out),
+        DstPort => match v {
+            Val::Dport { own, v6: false, .. } => int_of(Val::Int(own.into()), false, out),
+            _ => false,
+        },
+        SrcAddr | DstAddr => match v {
+            Val::Addr { kind, fam, comparable: true, v } => {
+                // Kind and family ascending whatever -v says, then the value.
+                out.push(u64::from(kind) << 8 | u64::from(fam));
+                let (hi, lo) = ((v >> 64) as u64, v as u64);
+                out.extend(if rev { [!hi, !lo] } else { [hi, lo] });
+                true
+            }
+            _ => false,
+        },
+        Seq | SrcId | SrcMpls | DstMpls | SrcVlan | DstVlan => false,
     }
 }
 
@@ -810,32 +916,50 @@ mod tests {
         assert!(compare(SrcAddr, &v4, &v6, true) < 0);
     }
 
-    /// The packed words of total-order keys sort exactly as the merge sort
-    /// with 3.0.8.2's comparison does.
+    /// The words of total-order keys sort exactly as the merge sort with
+    /// 3.0.8.2's comparison does.
     #[test]
-    fn packed_words_sort_like_the_comparison() {
-        for (keys, rev) in [(&["bytes"][..], false), (&["stime", "pkts"][..], true)] {
+    fn words_sort_like_the_comparison() {
+        let int = |i: i64| Val::Int((i * 7919 % 37) - 5 + i64::from(i % 3 == 0) * (1 << 40));
+        let float = |i: i64| Val::Float([0.5, -0.0, 0.0, -2.25, 1e9][(i * 13 % 5) as usize]);
+        let addr = |i: i64| Val::Addr {
+            kind: 1,
+            fam: 1 + (i % 4 == 0) as u8,
+            comparable: true,
+            v: (i * 7 % 11) as u128 * (1 << 70) + (i % 3) as u128,
+        };
+        type Case<'a> = (&'a [&'a str], bool, &'a dyn Fn(i64, usize) -> Val);
+        let cases: [Case; 4] = [
+            (&["bytes"], false, &|i, _| int(i)),
+            (&["stime", "pkts"], true, &|i, _| int(i)),
+            (&["dur", "load"], false, &|i, _| float(i)),
+            (&["saddr", "sport"], true, &|i, k| if k == 0 { addr(i) } else { int(i) }),
+        ];
+        for (keys, rev, val) in cases {
             let spec = SortSpec::parse(&[], &words(keys), rev).unwrap();
             let k = spec.algos.len();
-            let vals: Vec<Val> = (0..600i64)
-                .map(|i| Val::Int((i * 7919 % 37) - 5 + i64::from(i % 3 == 0) * (1 << 40)))
-                .collect();
-            let n = (vals.len() / k) as u32;
-            let mut want: Vec<u32> = (0..n).collect();
+            let n = 600 / k;
+            let vals: Vec<Val> =
+                (0..n * k).map(|i| val(i as i64 / k as i64 + i as i64, i % k)).collect();
+            let mut want: Vec<u32> = (0..n as u32).collect();
             let cmp = |a: &u32, b: &u32| {
                 let (a, b) = (*a as usize * k, *b as usize * k);
                 spec.compare(&vals[a..a + k], &vals[b..b + k])
             };
             super::super::msort::sort(&mut want, &cmp);
-            let w = spec.ordered_words(&vals).expect("total order");
-            let mut got: Vec<u32> = (0..n).collect();
-            got.sort_by(|&a, &b| {
-                let row = |x: u32| &w[x as usize * k..x as usize * k + k];
-                row(a).cmp(row(b)).then(a.cmp(&b))
-            });
+            let mut w = Vec::new();
+            for row in vals.chunks(k) {
+                assert!(spec.push_words(row, &mut w), "{keys:?}");
+            }
+            let width = spec.words_per_record().unwrap();
+            let got = super::super::radix::sort_rows(&w, width);
             assert_eq!(got, want, "{keys:?} -v {rev}");
         }
         let spec = SortSpec::parse(&[], &words(&["sttl"]), false).unwrap();
-        assert!(spec.ordered_words(&[Val::Int(1)]).is_none());
+        assert!(!spec.push_words(&[Val::Absent], &mut Vec::new()));
+        assert!(SortSpec::parse(&[], &words(&["seq"]), false)
+            .unwrap()
+            .words_per_record()
+            .is_none());
     }
 }

@@ -8,12 +8,16 @@
 //!   comparators that are not transitive the exact sequence of comparisons
 //!   decides the output. Halves are sorted on separate threads; the result
 //!   is the same.
+//! * [`radix`]: when the comparison is a total order (the keys' words,
+//!   [`SortSpec::push_words`]), a stable radix sort by those words gives
+//!   the same order far faster.
 //!
-//! A sorter holds compact keys (a few words per record and sort key) and
+//! A sorter holds compact keys (a word or a few per record and sort key) and
 //! the record's place in its input, never decoded records: the records
 //! are read again, by offset, when they are printed or written.
 
 pub mod keys;
 pub mod msort;
+pub mod radix;
 
 pub use keys::{KeyError, SortSpec, Val};
