@@ -677,8 +677,9 @@ fn judging_from_the_bytes_agrees_with_the_decoded_record() {
         archives.iter().filter(|p| p.exists()).map(|p| read_records(p)).collect();
     let mut exprs: Vec<String> = BYTES_FILTERS.iter().map(|s| s.to_string()).collect();
     exprs.extend(expressions());
-    // Judged from the bytes: straight, from the decoded DSRs, either.
-    let (mut judged, mut total) = ([0usize; 3], 0usize);
+    // Judged from the bytes: straight, from the decoded DSRs, straight
+    // with the layouts of the records before (`judge_stored`), either.
+    let (mut judged, mut total) = ([0usize; 4], 0usize);
     let mut bad = Vec::new();
     for e in &exprs {
         let Ok(f) = Filter::compile(e) else { continue };
@@ -687,7 +688,7 @@ fn judging_from_the_bytes_agrees_with_the_decoded_record() {
             let want = f.matches(rec);
             let each = f.matches_bytes_each(bytes);
             let first = f.matches_bytes(bytes);
-            for (i, v) in [each[0], each[1], first].into_iter().enumerate() {
+            for (i, v) in [each[0], each[1], each[2], first].into_iter().enumerate() {
                 let Some(v) = v else { continue };
                 judged[i] += 1;
                 if v != want && bad.len() < 20 {
@@ -697,13 +698,14 @@ fn judging_from_the_bytes_agrees_with_the_decoded_record() {
         }
     }
     eprintln!(
-        "judged straight {}, from DSRs {}, either {} of {total}",
-        judged[0], judged[1], judged[2]
+        "judged straight {}, from DSRs {}, stored {}, either {} of {total}",
+        judged[0], judged[1], judged[2], judged[3]
     );
     assert!(bad.is_empty(), "{}", bad.join("\n"));
     // The pass must actually be taken: most filters read only what it decodes.
-    assert!(judged[2] * 2 > total, "judged from the bytes: {judged:?} of {total}");
+    assert!(judged[3] * 2 > total, "judged from the bytes: {judged:?} of {total}");
     assert!(judged[0] * 4 > total, "judged straight from the bytes: {judged:?} of {total}");
+    assert_eq!(judged[2], judged[0], "judge_stored judges what the straight reader does");
 }
 
 /// With `RA_PORT_DIRECTION` on (an rc file given with `-X -F`, as Debian

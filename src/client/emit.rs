@@ -212,7 +212,16 @@ impl Emitter {
         }
         let from = acc.bytes.len();
         acc.bytes.extend_from_slice(bytes);
-        acc.writes.push(Write1 { target, from, to: acc.bytes.len(), initial });
+        let to = acc.bytes.len();
+        // A record for the same file right after the last one joins its
+        // write (the file gets the same bytes, in fewer calls).
+        if let Some(last) = acc.writes.last_mut() {
+            if last.target == target && last.to == from && !last.initial && !initial {
+                last.to = to;
+                return;
+            }
+        }
+        acc.writes.push(Write1 { target, from, to, initial });
     }
 
     fn write_one(

@@ -159,7 +159,8 @@ pub struct Stored<'a> {
     pub bytes: &'a [u8],
     /// A flow record (FAR or NETFLOW class), not an event.
     pub flow: bool,
-    /// Source plus destination packets and bytes.
+    /// Source plus destination packets and bytes (0 for a record the
+    /// filter rejected: only those it passes are counted).
     pub pkts: u64,
     pub bytes_total: u64,
     /// The initial MAR of the input being read, as read.
@@ -296,7 +297,18 @@ impl<J: Job, M: Merge<J::Acc>> RecordSink for Sequential<'_, J, M> {
 pub fn split(buf: &[u8], from: usize, target: usize) -> Vec<(usize, usize)> {
     let mut runs = Vec::with_capacity(buf.len().saturating_sub(from) / target.max(1) + 1);
     let mut start = from;
-    let mut pos = from;
+    while start < buf.len() {
+        let end = next_run(buf, start, target);
+        runs.push((start, end));
+        start = end;
+    }
+    runs
+}
+
+/// The end of the run of [`split`] that starts at `start` (before the end
+/// of `buf`).
+fn next_run(buf: &[u8], start: usize, target: usize) -> usize {
+    let mut pos = start;
     while pos < buf.len() {
         let words = match buf.get(pos + 2..pos + 4) {
             Some(h) => usize::from(u16::from_be_bytes([h[0], h[1]])),
@@ -304,14 +316,10 @@ pub fn split(buf: &[u8], from: usize, target: usize) -> Vec<(usize, usize)> {
         };
         pos += if words == 0 { 4 } else { words * 4 };
         if pos - start >= target && pos < buf.len() {
-            runs.push((start, pos));
-            start = pos;
+            return pos;
         }
     }
-    if start < buf.len() {
-        runs.push((start, buf.len()));
-    }
-    runs
+    buf.len()
 }
 
 /// What one chunk produced.
@@ -408,19 +416,30 @@ fn run_chunk<J: Job>(
             // A record the filter judges from its bytes has been walked
             // DSR by DSR to its exact end with no zero-length DSR, which is
             // all the scanner checks beyond the header: frame it here by
-            // its length alone. Anything else goes through the scanner.
-            let pos = scanner.position();
-            let judged = usize::try_from(pos)
-                .ok()
-                .and_then(|p| stored_record(window, p))
-                .and_then(|bytes| Some((bytes, judge.judge_stored(bytes)?)));
-            if let Some((bytes, v)) = judged {
-                scanner = scanner_at(pos + bytes.len() as u64);
+            // its length alone, and go on so while records are judged.
+            // Anything else goes through the scanner.
+            // (A position in the window fits a usize.)
+            let mut pos = scanner.position() as usize;
+            let mut done = false;
+            while let Some(bytes) = stored_record(window, pos) {
+                let Some(v) = judge.judge_stored(bytes) else { break };
+                pos += bytes.len();
                 match take_stored(job, &mut out, bytes, v, start_mar) {
-                    Ok(Flow::Continue) => continue,
-                    Ok(Flow::Stop) => out.stopped = true,
-                    Err(f) => out.fatal = Some(f),
+                    Ok(Flow::Continue) => {}
+                    Ok(Flow::Stop) => {
+                        out.stopped = true;
+                        done = true;
+                        break;
+                    }
+                    Err(f) => {
+                        out.fatal = Some(f);
+                        done = true;
+                        break;
+                    }
                 }
+            }
+            scanner = scanner_at(pos as u64);
+            if done {
                 break;
             }
         }
@@ -580,46 +599,66 @@ impl<J: Job, M: Merge<J::Acc>> Parallel<'_, J, M> {
         start_mar: &[u8],
         index: usize,
     ) -> Result<(Flow, bool), Fatal> {
-        let runs = split(buf, from, CHUNK);
-        let wave = (rayon::current_num_threads() * 4).max(1);
         let decode = self.job.decode();
         let job = self.job;
+        if rayon::current_num_threads() <= 1 {
+            // One chunk after the other, each found as it comes: no pass
+            // over the whole input before its records are read.
+            let mut start = from;
+            while start < buf.len() {
+                let end = next_run(buf, start, CHUNK);
+                let judge = &self.selector.judge;
+                let out =
+                    run_chunk(job, judge, buf, (start, end), base, (start_mar, index), decode);
+                if let Some(done) = self.take_chunk(name, out)? {
+                    return Ok(done);
+                }
+                start = end;
+            }
+            return Ok((Flow::Continue, false));
+        }
+        let runs = split(buf, from, CHUNK);
+        let wave = (rayon::current_num_threads() * 4).max(1);
         for group in runs.chunks(wave) {
             let judge = &self.selector.judge;
-            let outs: Vec<ChunkOut<J::Acc>> = if rayon::current_num_threads() <= 1 {
-                group
-                    .iter()
-                    .map(|&r| run_chunk(job, judge, buf, r, base, (start_mar, index), decode))
-                    .collect()
-            } else {
-                group
-                    .par_iter()
-                    .map(|&r| run_chunk(job, judge, buf, r, base, (start_mar, index), decode))
-                    .collect()
-            };
-            for mut out in outs {
-                for line in &out.logs {
-                    diag::log(&self.opts.prog, line);
-                }
-                self.selector.absorb(&out.totals, out.matched);
-                if self.merge.merge(&mut out.acc)? == Flow::Stop || out.stopped {
-                    return Ok((Flow::Stop, true));
-                }
-                if let Some(f) = out.fatal {
-                    return Err(f);
-                }
-                self.job.reuse(out.acc);
-                if out.end.is_error() {
-                    let e = archive::ReadError {
-                        name: name.to_string(),
-                        kind: ReadErrorKind::Format(out.end),
-                    };
-                    diag::log(&self.opts.prog, &e.to_string());
-                    return Ok((Flow::Continue, true));
+            let outs: Vec<ChunkOut<J::Acc>> = group
+                .par_iter()
+                .map(|&r| run_chunk(job, judge, buf, r, base, (start_mar, index), decode))
+                .collect();
+            for out in outs {
+                if let Some(done) = self.take_chunk(name, out)? {
+                    return Ok(done);
                 }
             }
         }
         Ok((Flow::Continue, false))
+    }
+
+    /// Merges what one chunk produced, in reading order; `Some` when the
+    /// input (or the run) ends there, as [`Parallel::chunks`] returns it.
+    fn take_chunk(
+        &mut self,
+        name: &str,
+        mut out: ChunkOut<J::Acc>,
+    ) -> Result<Option<(Flow, bool)>, Fatal> {
+        for line in &out.logs {
+            diag::log(&self.opts.prog, line);
+        }
+        self.selector.absorb(&out.totals, out.matched);
+        if self.merge.merge(&mut out.acc)? == Flow::Stop || out.stopped {
+            return Ok(Some((Flow::Stop, true)));
+        }
+        if let Some(f) = out.fatal {
+            return Err(f);
+        }
+        self.job.reuse(out.acc);
+        if out.end.is_error() {
+            let e =
+                archive::ReadError { name: name.to_string(), kind: ReadErrorKind::Format(out.end) };
+            diag::log(&self.opts.prog, &e.to_string());
+            return Ok(Some((Flow::Continue, true)));
+        }
+        Ok(None)
     }
 
     /// A memory-mapped input.

@@ -103,16 +103,26 @@ pub struct DsrOffsets {
 #[inline(always)]
 pub fn dsr_offsets<const STRICT: bool>(record: &[u8]) -> Option<DsrOffsets> {
     // One arm per local, not a `&mut` to one: the walk keeps the four
-    // offsets in registers.
+    // offsets in registers. The walk runs while a whole DSR header is left
+    // and must then stand exactly at the record's end: a DSR that overruns
+    // the record, or a tail too short for a header, fails that test (the
+    // offset of an overrunning DSR may have been noted, but nothing is
+    // returned). This is [`dsr_len`]'s rule, with one bounds check per
+    // DSR.
     let (mut k, mut m, mut n, mut a) = (0usize, 0usize, 0usize, 0usize);
     let mut pos = 4usize;
-    while pos < record.len() {
-        let rest = &record[pos..];
-        let len = dsr_len(rest)?;
-        if len == 0 || len > rest.len() {
+    while let Some(&h) = record.get(pos..).and_then(|r| r.first_chunk::<4>()) {
+        let (t, st) = (h[0], h[1]);
+        let words = if t & 0x80 != 0 {
+            1
+        } else if st & 0x80 != 0 {
+            usize::from(u16::from_be_bytes([h[2], h[3]]))
+        } else {
+            usize::from(h[3])
+        };
+        if words == 0 {
             return None;
         }
-        let (t, st) = (rest[0], rest[1]);
         let typed = st & data_subtype::LEN_16BITS == 0;
         let place = |at: usize| -> Option<usize> {
             if STRICT {
@@ -130,9 +140,9 @@ pub fn dsr_offsets<const STRICT: bool>(record: &[u8]) -> Option<DsrOffsets> {
             dsr_type::IPATTR => a = place(a)?,
             _ => {}
         }
-        pos += len;
+        pos += words * 4;
     }
-    Some(DsrOffsets { key: k, meter: m, network: n, attr: a })
+    (pos == record.len()).then_some(DsrOffsets { key: k, meter: m, network: n, attr: a })
 }
 
 /// Where the FLOW, METER and NETWORK DSRs of a flow record are (byte

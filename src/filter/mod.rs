@@ -63,9 +63,11 @@ pub struct Filter {
 pub struct StoredVerdict {
     /// The record passes the filter.
     pub pass: bool,
-    /// Source plus destination packets (0 without a METER DSR).
+    /// Source plus destination packets (0 without a METER DSR, and for a
+    /// record that fails).
     pub pkts: u64,
-    /// Source plus destination bytes (0 without a METER DSR).
+    /// Source plus destination bytes (0 without a METER DSR, and for a
+    /// record that fails).
     pub bytes: u64,
 }
 
@@ -224,26 +226,28 @@ impl Filter {
 
     /// Judges a flow record straight from its stored bytes (header
     /// included), with no decode at all: `Some` with the verdict
-    /// [`Filter::matches`] gives for the decoded record and the record's
-    /// packet and byte counts (both directions, as the `-A` totals sum
-    /// them), or `None` when the record must be decoded (see
+    /// [`Filter::matches`] gives for the decoded record and, when it
+    /// passes, the record's packet and byte counts (both directions, as the
+    /// `-A` totals sum them), or `None` when the record must be decoded (see
     /// [`raw::RawView::new`] for what is declined). The fast path of a
     /// client that only writes the records it selects (`ra -w`).
     pub fn judge_stored(&self, record: &[u8]) -> Option<StoredVerdict> {
         let program = self.raw.as_ref()?;
         let view = raw::RawView::new(record, &self.view, self.reads_net, self.port_direction)?;
         let pass = program.run(|field| view.int(field));
-        let (pkts, bytes) = view.totals();
+        // (Only a record that passes is counted.)
+        let (pkts, bytes) = if pass { view.totals() } else { (0, 0) };
         Some(StoredVerdict { pass, pkts, bytes })
     }
 
     /// The verdicts of the two bytes-level readers [`Filter::matches_bytes`]
     /// tries in turn: straight from the bytes, and from the decoded DSRs
-    /// the filter reads. For tests, which check each against
-    /// [`Filter::matches`].
+    /// the filter reads; then [`Filter::judge_stored`]'s. For tests, which
+    /// check each against [`Filter::matches`].
     #[doc(hidden)]
-    pub fn matches_bytes_each(&self, record: &[u8]) -> [Option<bool>; 2] {
-        [self.matches_raw(record), bytes::matches(self, record)]
+    pub fn matches_bytes_each(&self, record: &[u8]) -> [Option<bool>; 3] {
+        let stored = self.judge_stored(record).map(|v| v.pass);
+        [self.matches_raw(record), bytes::matches(self, record), stored]
     }
 
     /// True when `record` passes the filter.

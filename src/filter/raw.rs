@@ -18,7 +18,7 @@
 
 use super::canon::{Dsr, FloatField, IntField, KeyImage, MacField, TcpWords};
 use super::node::Fields;
-use crate::codec::raw::DsrOffsets;
+use crate::codec::raw::{dsr_offsets, DsrOffsets};
 use crate::codec::view::key_of;
 use crate::record::field::ViewOptions;
 use crate::record::{
@@ -94,25 +94,80 @@ enum Key {
 /// The network object, for the TCP fields.
 #[derive(Clone, Copy)]
 enum Net {
-    Absent,
     Empty,
     Tcp(TcpWords),
     /// An object only a decode reads (ICMP, ESP, RTP, ...).
     Other,
 }
 
-/// One flow record's bytes, located for the filter.
+/// One flow record's bytes, located for the filter. Only the flow key and
+/// the packet counts (which decide whether `ra` corrects the record) are
+/// read up front; every other value is read from its DSR when the filter
+/// asks for it.
 pub struct RawView<'a> {
     /// The record header's first two bytes (type, cause).
     hdr: [u8; 2],
     /// The FLOW DSR, header included.
     key_dsr: &'a [u8],
     key: Key,
-    /// Source packets, bytes, application bytes; then the destination's.
-    metrics: Option<[u64; 6]>,
-    net: Net,
+    /// The counters.
+    meter: Option<Meter<'a>>,
+    /// The NETWORK DSR, header included.
+    net: Option<&'a [u8]>,
     /// The IPATTR DSR, header included.
     attr: Option<&'a [u8]>,
+}
+
+/// A METER DSR's counters, located by the layout qualifier (width 1, 2, 4
+/// or 8 bytes; both sides, source only or destination only): packets and
+/// bytes, plus application bytes for the 0x04 subtype.
+#[derive(Clone, Copy)]
+struct Meter<'a> {
+    body: &'a [u8],
+    /// Bytes per counter.
+    width: usize,
+    /// Counters per side: 2, 3, or 0 when the decoder reads none (every
+    /// counter is then 0).
+    per: usize,
+    src: bool,
+    dst: bool,
+}
+
+impl<'a> Meter<'a> {
+    /// Reads a METER DSR's layout.
+    #[inline(always)]
+    fn read(dsr: &'a [u8]) -> Meter<'a> {
+        let (st, qual) = (dsr.get(1).copied().unwrap_or(0), dsr.get(2).copied().unwrap_or(0));
+        let body = dsr.get(4..).unwrap_or(&[]);
+        let per = if st & 0x01 != 0 {
+            2
+        } else if st & 0x04 != 0 {
+            3
+        } else {
+            0
+        };
+        let q = qual & 0x0f;
+        let (src, dst) = match q {
+            0x01..=0x04 => (true, true),
+            0x05..=0x08 => (true, false),
+            0x09..=0x0c => (false, true),
+            _ => return Meter { body, width: 1, per: 0, src: false, dst: false },
+        };
+        let width = 1 << ((q - 1) % 4);
+        Meter { body, width, per, src, dst }
+    }
+
+    /// Counter `i` (0 packets, 1 bytes, 2 application bytes) of the
+    /// source side, or of the destination side (`dst`); 0 when absent.
+    #[inline(always)]
+    fn get(&self, dst: bool, i: usize) -> u64 {
+        let present = if dst { self.dst } else { self.src };
+        if !present || i >= self.per {
+            return 0;
+        }
+        let side = if dst && self.src { self.per * self.width } else { 0 };
+        counter(self.body, side + i * self.width, self.width)
+    }
 }
 
 fn be16(b: &[u8], at: usize) -> Option<u16> {
@@ -123,16 +178,38 @@ fn be32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
-/// A big-endian counter of `width` bytes at `at`, 0 past the end (the
-/// counter decoder's rule).
+/// A big-endian counter of `width` (1, 2, 4 or 8) bytes at `at`, 0 past
+/// the end (the counter decoder's rule).
 #[inline]
 fn counter(b: &[u8], at: usize, width: usize) -> u64 {
-    let Some(v) = b.get(at..at + width) else { return 0 };
-    match *v {
-        [a] => u64::from(a),
-        [a, b] => u64::from(u16::from_be_bytes([a, b])),
-        [a, b, c, d] => u64::from(u32::from_be_bytes([a, b, c, d])),
-        _ => v.iter().fold(0u64, |acc, x| acc << 8 | u64::from(*x)),
+    match width {
+        1 => b.get(at).map_or(0, |x| u64::from(*x)),
+        2 => be16(b, at).map_or(0, u64::from),
+        4 => be32(b, at).map_or(0, u64::from),
+        _ => b
+            .get(at..at + 8)
+            .and_then(|v| <[u8; 8]>::try_from(v).ok())
+            .map_or(0, u64::from_be_bytes),
+    }
+}
+
+/// The status word of a NETWORK DSR holding a TCP object (the typed forms a
+/// decode recognises, as [`read_net`]).
+#[inline]
+fn tcp_status_of(dsr: &[u8]) -> Option<u32> {
+    let (st, qual) = (*dsr.get(1)?, *dsr.get(2)?);
+    let b = dsr.get(4..)?;
+    let tcp = qual == 0
+        && matches!(
+            (st, b.len()),
+            (network_subtype::TCP_PERF, 116)
+                | (network_subtype::TCP_INIT, 16)
+                | (network_subtype::TCP_STATUS, 8)
+        );
+    if tcp {
+        be32(b, 0)
+    } else {
+        None
     }
 }
 
@@ -142,6 +219,7 @@ impl<'a> RawView<'a> {
     /// filter reads the TCP object; `port_direction`: the client may turn
     /// TCP flows of unknown direction round before filtering
     /// (`RA_PORT_DIRECTION`), so those are left to a decode.
+    #[inline(always)]
     pub fn new(
         rec: &'a [u8],
         opts: &ViewOptions,
@@ -160,47 +238,49 @@ impl<'a> RawView<'a> {
         }
         // Where the FLOW, METER, NETWORK and IPATTR DSRs are; a record
         // whose DSRs a decode would treat specially is left to a decode.
-        let DsrOffsets { key: k, meter: m, network: n, attr: a } =
-            crate::codec::raw::dsr_offsets::<true>(rec)?;
+        let DsrOffsets { key: k, meter: m, network: n, attr: a } = dsr_offsets::<true>(rec)?;
+        // (A located DSR is typed, with a length of one word at least.)
         let dsr = |at: usize| -> Option<&'a [u8]> {
             let words = usize::from(*rec.get(at + 3)?);
             rec.get(at..at + words * 4)
         };
         let key_dsr = if k != 0 { dsr(k)? } else { &[] };
         let key = if k != 0 { read_key(key_dsr)? } else { Key::Absent };
-        let metrics = if m != 0 { Some(read_metrics(dsr(m)?)) } else { None };
-        let net = if n != 0 { read_net(dsr(n)?) } else { Net::Absent };
+        let meter = if m != 0 { Some(Meter::read(dsr(m)?)) } else { None };
+        let net = if n != 0 { Some(dsr(n)?) } else { None };
         let attr = if a != 0 { Some(dsr(a)?) } else { None };
 
         // The records `ra` corrects on reading (canon::needs_correction).
-        let (s, d) = metrics.map_or((0, 0), |m| (m[0], m[3]));
-        if s + d > 1000 {
+        let (s, d) = meter.map_or((0, 0), |m| (m.get(false, 0), m.get(true, 0)));
+        if s.wrapping_add(d) > 1000 {
             return None;
         }
-        if let Key::V4 { qual, proto, .. } = key {
-            let direction = qual & family::DIRECTION != 0;
-            match proto {
-                ipproto::TCP if !direction => {
-                    if let Net::Tcp(TcpWords { status, .. }) = net {
-                        match status & (tcp_status::SYN | tcp_status::SYN_ACK) {
-                            tcp_status::SYN_ACK => return None,
-                            0 if opts.known_tcp_service.is_some() => return None,
-                            _ => {}
+        let status = || net.and_then(tcp_status_of);
+        let tcp = match key {
+            Key::V4 { qual, proto, .. } => {
+                let direction = qual & family::DIRECTION != 0;
+                match proto {
+                    ipproto::TCP if !direction => {
+                        if let Some(status) = status() {
+                            match status & (tcp_status::SYN | tcp_status::SYN_ACK) {
+                                tcp_status::SYN_ACK => return None,
+                                0 if opts.known_tcp_service.is_some() => return None,
+                                _ => {}
+                            }
                         }
                     }
+                    ipproto::ICMP if direction && s > 0 && d == 0 => return None,
+                    _ => {}
                 }
-                ipproto::ICMP if direction && s > 0 && d == 0 => return None,
-                _ => {}
+                proto == ipproto::TCP
             }
-        }
-        if port_direction {
-            let tcp = matches!(
-                key,
-                Key::V4 { proto: ipproto::TCP, .. } | Key::V6 { proto: ipproto::TCP, .. }
-            );
-            let start_seen = matches!(net, Net::Tcp(TcpWords { status, .. })
-                if status & (tcp_status::SYN | tcp_status::SYN_ACK) != 0);
-            if tcp && !start_seen {
+            Key::V6 { proto, .. } => proto == ipproto::TCP,
+            _ => false,
+        };
+        if port_direction && tcp {
+            let start_seen =
+                status().is_some_and(|s| s & (tcp_status::SYN | tcp_status::SYN_ACK) != 0);
+            if !start_seen {
                 return None;
             }
         }
@@ -208,20 +288,26 @@ impl<'a> RawView<'a> {
             // The clients give keys with argus 2's RTCP tag an RTCP object.
             let rtcp = key_dsr.get(13) == Some(&0x10)
                 && matches!(key, Key::V4 { proto: ipproto::UDP, .. });
-            if rtcp || matches!(net, Net::Other) {
+            if rtcp || net.is_some_and(|n| matches!(read_net(n), Net::Other)) {
                 return None;
             }
         }
         let hdr = [hdr[0], hdr[1]];
-        Some(RawView { hdr, key_dsr, key, metrics, net, attr })
+        Some(RawView { hdr, key_dsr, key, meter, net, attr })
     }
 
     /// Packets and bytes of both directions (0 without counters), as a
     /// decoded record's `src_metrics() + dst_metrics()` give them.
     pub fn totals(&self) -> (u64, u64) {
-        self.metrics.map_or((0, 0), |m| (m[0].wrapping_add(m[3]), m[1].wrapping_add(m[4])))
+        self.meter.map_or((0, 0), |m| {
+            (
+                m.get(false, 0).wrapping_add(m.get(true, 0)),
+                m.get(false, 1).wrapping_add(m.get(true, 1)),
+            )
+        })
     }
 
+    #[inline(always)]
     fn key_field(&self, field: IntField) -> Option<u64> {
         use IntField::*;
         let fast = match self.key {
@@ -268,7 +354,14 @@ impl<'a> RawView<'a> {
         if fast.is_some() {
             return fast;
         }
-        // Rare: build the image.
+        self.key_image_field(field)
+    }
+
+    /// A key field read through the key's image (rare).
+    #[cold]
+    #[inline(never)]
+    fn key_image_field(&self, field: IntField) -> Option<u64> {
+        use IntField::*;
         let img = KeyImage::build(&key_of(self.key_dsr)?);
         match field {
             KeyU8(off) => img.u8_at(off as usize).map(u64::from),
@@ -278,12 +371,14 @@ impl<'a> RawView<'a> {
         }
     }
 
+    #[inline(never)]
     fn net_field(&self, field: IntField) -> Option<u64> {
-        let Net::Tcp(tcp) = self.net else { return None };
-        let (spkts, dpkts) = self.metrics.map_or((0, 0), |m| (m[0], m[3]));
+        let Net::Tcp(tcp) = read_net(self.net?) else { return None };
+        let (spkts, dpkts) = self.meter.map_or((0, 0), |m| (m.get(false, 0), m.get(true, 0)));
         tcp.field(field, spkts, dpkts)
     }
 
+    #[inline(never)]
     fn attr_field(&self, field: IntField) -> Option<u64> {
         use IntField::*;
         let dsr = self.attr?;
@@ -360,40 +455,6 @@ fn read_key(dsr: &[u8]) -> Option<Key> {
     }
 }
 
-/// Reads a METER DSR: the counters by the layout qualifier (width 1, 2, 4
-/// or 8 bytes; both sides, source only or destination only), packets and
-/// bytes, plus application bytes for the 0x04 subtype.
-fn read_metrics(dsr: &[u8]) -> [u64; 6] {
-    let (st, qual) = (dsr[1], dsr[2]);
-    let body = &dsr[4..];
-    let per = if st & 0x01 != 0 {
-        2
-    } else if st & 0x04 != 0 {
-        3
-    } else {
-        return [0; 6];
-    };
-    let q = qual & 0x0f;
-    let (src, dst) = match q {
-        0x01..=0x04 => (true, true),
-        0x05..=0x08 => (true, false),
-        0x09..=0x0c => (false, true),
-        _ => return [0; 6],
-    };
-    let width = [1, 2, 4, 8][usize::from((q - 1) % 4)];
-    let mut out = [0u64; 6];
-    let mut at = 0;
-    for (present, base) in [(src, 0), (dst, 3)] {
-        if present {
-            for i in 0..per {
-                out[base + i] = counter(body, at, width);
-                at += width;
-            }
-        }
-    }
-    out
-}
-
 /// Reads a NETWORK DSR's TCP object (the typed forms a decode recognises:
 /// qualifier 0 and the exact length).
 fn read_net(dsr: &[u8]) -> Net {
@@ -440,19 +501,19 @@ fn read_net(dsr: &[u8]) -> Net {
 }
 
 impl Fields for RawView<'_> {
-    #[inline]
+    #[inline(always)]
     fn int(&self, field: IntField) -> Option<u64> {
         use IntField::*;
         match field {
             RecType => Some(self.hdr[0] as u64),
             Cause => Some(self.hdr[1] as u64),
             KeyU8(_) | KeyU16(_) | KeyU32(_) => self.key_field(field),
-            SrcPkts => self.metrics.map(|m| m[0]),
-            SrcBytes => self.metrics.map(|m| m[1]),
-            SrcAppBytes => self.metrics.map(|m| m[2]),
-            DstPkts => self.metrics.map(|m| m[3]),
-            DstBytes => self.metrics.map(|m| m[4]),
-            DstAppBytes => self.metrics.map(|m| m[5]),
+            SrcPkts => self.meter.map(|m| m.get(false, 0)),
+            SrcBytes => self.meter.map(|m| m.get(false, 1)),
+            SrcAppBytes => self.meter.map(|m| m.get(false, 2)),
+            DstPkts => self.meter.map(|m| m.get(true, 0)),
+            DstBytes => self.meter.map(|m| m.get(true, 1)),
+            DstAppBytes => self.meter.map(|m| m.get(true, 2)),
             f if is_net(f) => self.net_field(f),
             f => self.attr_field(f),
         }
