@@ -237,7 +237,7 @@ impl<'a> RawDsrs<'a> {
             // (a fragment key is never turned round)
             ipproto::ICMP if qual & family::DIRECTION != 0 && qual & family::FRAGMENT == 0 => {
                 let (spkts, dpkts) = self.metrics().map_or((0, 0), |m| (m.src.pkts, m.dst.pkts));
-                !icmp_turned(spkts as u64, dpkts as u64, self.icmp_object_type())
+                !icmp_turned(spkts, dpkts, self.icmp_object_type())
             }
             ipproto::TCP => match self.tcp_status() {
                 Some(status) => match status & (tcp_status::SYN | tcp_status::SYN_ACK) {
