@@ -33,6 +33,21 @@ pub fn dsr_len(b: &[u8]) -> Option<usize> {
     Some(words * 4)
 }
 
+/// The DSR that starts at byte `pos` of `record` as (subtype, qualifier,
+/// length byte, body); `None` for `pos` 0 (the record header: "no such
+/// DSR" in the offset tables of the raw readers), a DSR shorter than its
+/// own header, or one that runs past the record's end.
+#[inline]
+pub fn dsr_at(record: &[u8], pos: usize) -> Option<(u8, u8, u8, &[u8])> {
+    if pos == 0 {
+        return None;
+    }
+    let rest = record.get(pos..)?;
+    let n = dsr_len(rest).filter(|n| *n >= 4)?;
+    let d = rest.get(..n)?;
+    Some((d[1], d[2], d[3], &d[4..]))
+}
+
 /// Writes the 8-bit length of the DSR that starts at `start` (its bytes
 /// run to the end of `out`). A DSR too long for 8 bits gets length 0,
 /// which the flow encoder detects and reports.

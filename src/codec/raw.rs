@@ -17,7 +17,7 @@
 //! bytes; it reads more fields (and different ones), so the two are kept
 //! apart for now.
 
-use super::dsr::{dsr_len, Dec};
+use super::dsr::{dsr_at, dsr_len, Dec};
 use super::{meter, time};
 use crate::record::{
     data_subtype, dsr_type, family, key_kind, network_subtype, Metrics, Time, ARGUS_COOKIE, MAR_LEN,
@@ -168,13 +168,8 @@ impl<'a> RawDsrs<'a> {
 
     /// (subtype, qualifier, body) of the DSR at `pos`.
     fn dsr(&self, pos: usize) -> Option<(u8, u8, &'a [u8])> {
-        if pos == 0 {
-            return None;
-        }
-        let rest = self.record.get(pos..)?;
-        let n = dsr_len(rest).filter(|n| *n >= 4)?;
-        let d = rest.get(..n)?;
-        Some((d[1], d[2], &d[4..]))
+        let (st, q, _, body) = dsr_at(self.record, pos)?;
+        Some((st, q, body))
     }
 
     /// The counters, as a full decode reads them.
@@ -360,13 +355,7 @@ impl<'a> RawFlow<'a> {
     /// (subtype, qualifier, length byte, body) of the DSR at `pos`.
     #[inline]
     fn dsr(&self, pos: usize) -> Option<(u8, u8, u8, &'a [u8])> {
-        if pos == 0 {
-            return None;
-        }
-        let rest = self.record.get(pos..)?;
-        let n = dsr_len(rest).filter(|n| *n >= 4)?;
-        let d = rest.get(..n)?;
-        Some((d[1], d[2], d[3], &d[4..]))
+        dsr_at(self.record, pos)
     }
 
     /// The key's addresses when it is a plain IPv4 or IPv6 5-tuple or

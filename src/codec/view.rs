@@ -9,7 +9,7 @@
 //! ARP key with REVERSE, whose record `ra` reads with the directions
 //! swapped, is not special-cased here: use a full decode for ARP records).
 
-use super::dsr::{dsr_len, Dec};
+use super::dsr::{dsr_at, dsr_len, Dec};
 use super::flow::SLOT_OF;
 use super::{key, meter, misc, network, time};
 use crate::record::*;
@@ -98,13 +98,7 @@ impl<'a> FlowView<'a> {
     /// (subtype, qualifier, length byte, body) of the slot's DSR.
     fn dsr(&self, slot: Slot) -> Option<(u8, u8, u8, &'a [u8])> {
         let pos = usize::from(self.at[slot as usize]);
-        if pos == 0 {
-            return None;
-        }
-        let rest = self.record.get(pos..)?;
-        let n = dsr_len(rest).filter(|n| *n >= 4)?;
-        let d = rest.get(..n)?;
-        Some((d[1], d[2], d[3], &d[4..]))
+        dsr_at(self.record, pos)
     }
 
     pub fn metrics(&self) -> Option<Metrics> {
