@@ -24,9 +24,9 @@ use std::hash::{BuildHasherDefault, Hash};
 
 use crate::hash::FxHasher;
 
-use crate::codec::raw::{icmp_turned, RawFlow, RawKey};
+use crate::codec::raw::{icmp_turned, ipv4_kept_as_stored, RawFlow, RawKey};
 use crate::record::field::{CanonTime, FieldId, FlowView, StateStyle, Value, View, ViewOptions};
-use crate::record::{family, DirMetrics, KeyAddrs, Record, RecordClass, Timeval};
+use crate::record::{DirMetrics, KeyAddrs, Record, RecordClass, Timeval};
 
 /// One endpoint address, by kind: an ARP flow's 192.168.1.1 is a host of
 /// its own, apart from the IPv4 flows' 192.168.1.1, as in racluster (its key
@@ -210,7 +210,6 @@ impl Sample {
 /// zero unless ra's error rule needs the duration: for tables whose
 /// times nobody reads.
 fn raw_sample(d: &RawFlow, times: bool) -> Option<(Endpoint, Endpoint, Sample)> {
-    use crate::record::{ipproto, tcp_status};
     if d.has_agr() {
         return None;
     }
@@ -218,27 +217,12 @@ fn raw_sample(d: &RawFlow, times: bool) -> Option<(Endpoint, Endpoint, Sample)> 
     let [mut sm, mut dm] = metrics.map_or([DirMetrics::default(); 2], |m| [m.src, m.dst]);
     let (src, dst) = match d.ip_key()? {
         RawKey::Ipv4 { src, dst, proto, qual } => {
-            if qual & family::FRAGMENT == 0 {
-                let direction_bit = qual & family::DIRECTION != 0;
-                match proto {
-                    ipproto::TCP if !direction_bit => {
-                        // ra turns round only flows that saw the SYN-ACK
-                        // but not the SYN (no -nnn port guess here).
-                        if let Some(status) = d.tcp_status()? {
-                            if status & (tcp_status::SYN | tcp_status::SYN_ACK)
-                                == tcp_status::SYN_ACK
-                            {
-                                return None;
-                            }
-                        }
-                    }
-                    ipproto::ICMP
-                        if direction_bit && icmp_turned(sm.pkts, dm.pkts, d.icmp_object_type()) =>
-                    {
-                        return None
-                    }
-                    _ => {}
-                }
+            // (a status that does not decode sends the record to a decode)
+            let status = if proto == crate::record::ipproto::TCP { d.tcp_status()? } else { None };
+            let icmp = || icmp_turned(sm.pkts, dm.pkts, d.icmp_object_type());
+            // No -nnn port guess in ramon.
+            if !ipv4_kept_as_stored(proto, qual, || status, icmp, false) {
+                return None;
             }
             (Endpoint::Ipv4(src), Endpoint::Ipv4(dst))
         }

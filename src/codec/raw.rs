@@ -219,31 +219,23 @@ impl<'a> RawDsrs<'a> {
 
     /// True when `ra`'s view of the record keeps its stored direction and
     /// key for sure, so that its per-side values can be read as stored:
-    /// no key, a plain IPv6 key, or an IPv4 key other than an ICMP one that
-    /// ra turns round ([`icmp_turned`]) or a TCP one that saw the SYN-ACK
-    /// but not the SYN (or, `guess_by_port` under `-nnn`, neither).
+    /// no key, a plain IPv6 key, or an IPv4 key that
+    /// [`ipv4_kept_as_stored`] keeps.
     #[inline]
     pub fn keeps_direction(&self, guess_by_port: bool) -> bool {
-        use crate::record::{ipproto, tcp_status};
         let Some((proto, qual)) = self.ipv4_key() else {
             return !self.has_key() || self.is_ipv6_key();
         };
-        match proto {
-            // (a fragment key is never turned round)
-            ipproto::ICMP if qual & family::DIRECTION != 0 && qual & family::FRAGMENT == 0 => {
+        ipv4_kept_as_stored(
+            proto,
+            qual,
+            || self.tcp_status(),
+            || {
                 let (spkts, dpkts) = self.metrics().map_or((0, 0), |m| (m.src.pkts, m.dst.pkts));
-                !icmp_turned(spkts, dpkts, self.icmp_object_type())
-            }
-            ipproto::TCP => match self.tcp_status() {
-                Some(status) => match status & (tcp_status::SYN | tcp_status::SYN_ACK) {
-                    tcp_status::SYN_ACK => false,
-                    0 => !guess_by_port,
-                    _ => true,
-                },
-                None => true,
+                icmp_turned(spkts, dpkts, self.icmp_object_type())
             },
-            _ => true,
-        }
+            guess_by_port,
+        )
     }
 
     /// The status word of a TCP network object (the three layouts a full
@@ -269,6 +261,39 @@ impl<'a> RawDsrs<'a> {
 fn icmp_object_type(net: Option<(u8, u8, &[u8])>) -> Option<u8> {
     let (st, q, body) = net?;
     (st == network_subtype::ICMP && q == 0 && body.len() == 24).then(|| body[0])
+}
+
+/// The one rule of the raw readers (racount's sums, rasort's keys, ramon's
+/// tables) for an IPv4 flow key (`proto`, `qual`): true when `ra` shows
+/// the record with its stored direction for sure, false when it may turn
+/// it round, so that the record must be decoded. ra turns round an ICMP
+/// flow with the DIRECTION bit that `icmp_turned` says (a fragment key
+/// never), and a TCP flow that saw the SYN-ACK but not the SYN (or, under
+/// `-nnn`'s `guess_by_port`, neither). The TCP status word and the ICMP
+/// test are asked for only for those protocols.
+#[inline]
+pub fn ipv4_kept_as_stored(
+    proto: u8,
+    qual: u8,
+    tcp_status: impl FnOnce() -> Option<u32>,
+    icmp_turned: impl FnOnce() -> bool,
+    guess_by_port: bool,
+) -> bool {
+    use crate::record::{ipproto, tcp_status as st};
+    match proto {
+        ipproto::ICMP if qual & family::DIRECTION != 0 && qual & family::FRAGMENT == 0 => {
+            !icmp_turned()
+        }
+        ipproto::TCP => match tcp_status() {
+            Some(status) => match status & (st::SYN | st::SYN_ACK) {
+                st::SYN_ACK => false,
+                0 => !guess_by_port,
+                _ => true,
+            },
+            None => true,
+        },
+        _ => true,
+    }
 }
 
 /// Whether `ra` turns round an IPv4 ICMP flow whose key has the DIRECTION
