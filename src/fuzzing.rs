@@ -196,7 +196,7 @@ pub fn record_roundtrip(data: &[u8]) {
 /// from a fixed-seed generator, each through `run`. Returns the inputs run,
 /// so a caller can report what failed by replaying them.
 pub fn mutate_and_run(seeds: &[Vec<u8>], rounds: usize, seed: u64, run: fn(&[u8])) -> usize {
-    let mut rng = XorShift(seed | 1);
+    let mut rng = XorShift::new(seed);
     let mut n = 0;
     for s in seeds {
         run(s);
@@ -257,19 +257,26 @@ fn mutate(buf: &mut Vec<u8>, seeds: &[Vec<u8>], rng: &mut XorShift) {
     }
 }
 
-/// xorshift64: small, fast, and the same sequence on every machine.
-struct XorShift(u64);
+/// xorshift64: small, fast, and the same sequence on every machine (the
+/// mutations here, and the damaged variants of tests/hostile.rs).
+pub struct XorShift(u64);
 
 impl XorShift {
-    fn next(&mut self) -> u64 {
+    /// A generator started from `seed` (any value: 0 is made odd).
+    pub fn new(seed: u64) -> XorShift {
+        XorShift(seed | 1)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
 
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+    /// A number in `0..n` (0 for `n` 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
     }
 }
 

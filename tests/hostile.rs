@@ -16,6 +16,7 @@
 
 use crate::util;
 use argus_tool::codec::Records;
+use argus_tool::fuzzing::XorShift;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -136,23 +137,21 @@ fn report(failures: Vec<String>, runs: usize) {
     );
 }
 
-/// xorshift64 with a fixed seed: the same variants on every machine.
-struct Rng(u64);
+/// The fuzzers' xorshift64 with a fixed seed: the same variants on every
+/// machine.
+struct Rng(XorShift);
 
 impl Rng {
     fn new(salt: u64) -> Rng {
-        Rng((SEED ^ salt.wrapping_mul(0x9e37_79b9_7f4a_7c15)) | 1)
+        Rng(XorShift::new(SEED ^ salt.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
     }
 
     fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
+        self.0.next_u64()
     }
 
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        self.0.below(n)
     }
 
     fn bytes(&mut self, n: usize) -> Vec<u8> {
