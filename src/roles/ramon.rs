@@ -315,9 +315,9 @@ fn run(mut opts: ClientOptions) -> Result<i32, Fatal> {
     // and ICMP objects (ra's direction and time repairs), plus whatever
     // the selection reads.
     let slots = [Slot::Key, Slot::Time, Slot::Metrics, Slot::Agr, Slot::Network, Slot::Icmp];
-    // Without the DSR layout (15% fewer instructions over big.argus): an
+    // Without the DSR layout (15% fewer instructions over big.argus). An
     // ARP key of an odd length, which ra reads with the bytes of the DSR
-    // after it, then has no address (docs/differences.md).
+    // after it, is decoded in full even so, and reads as ra reads it.
     let decode = selector.judge.decode_for(SlotSet::of(&slots));
     let job = Aggregation { report, decode, summary: opts.summary };
     let mut sink = job.acc(false);
