@@ -416,7 +416,10 @@ fn word_le(addr: &[u8], at: usize) -> Option<u64> {
     Some(u32::from_le_bytes(addr.get(at..at + 4)?.try_into().ok()?) as u64)
 }
 
-/// Reads a FLOW DSR; `None` for the keys a decode must judge.
+/// Reads a FLOW DSR; `None` for the keys a decode must judge. Inlined:
+/// returned through memory, the key was written field by field and read
+/// back whole, a store-forwarding stall on every record.
+#[inline(always)]
 fn read_key(dsr: &[u8]) -> Option<Key> {
     let (st, qual) = (dsr[1], dsr[2]);
     let body = &dsr[4..];
