@@ -333,6 +333,9 @@ struct ChunkOut<A> {
     end: End,
     fatal: Option<Fatal>,
     stopped: bool,
+    /// Where the next chunk starts: the end of the window, or where the
+    /// chunk stopped at its size limit.
+    next: usize,
 }
 
 /// An input's end as found in a window that starts at input offset `base`.
@@ -348,13 +351,15 @@ fn rebase(end: End, base: u64) -> End {
 }
 
 /// Decodes, selects and folds the records of `buf[start..end]` (which
-/// begins at input offset `base`).
+/// begins at input offset `base`), or of its first `limit` bytes or so:
+/// it stops at the first record boundary `limit` bytes or more past
+/// `start`, and says where in [`ChunkOut::next`].
 #[allow(clippy::too_many_arguments)]
 fn run_chunk<J: Job>(
     job: &J,
     judge: &Judge,
     buf: &[u8],
-    (start, end): (usize, usize),
+    (start, end, limit): (usize, usize, usize),
     base: u64,
     (start_mar, index): (&[u8], usize),
     decode: DecodeOptions,
@@ -367,8 +372,11 @@ fn run_chunk<J: Job>(
         end: End::Clean,
         fatal: None,
         stopped: false,
+        next: end.min(buf.len()),
     };
     let window = &buf[..end.min(buf.len())];
+    // Where the chunk may stop.
+    let stop_at = start.saturating_add(limit);
     let mut rb = RecordBuf::with_options(decode);
     // The fast path: records judged from their bytes are never decoded.
     let stored = job.takes_stored() && judge.judges_stored();
@@ -389,6 +397,12 @@ fn run_chunk<J: Job>(
     // Records the selection takes unseen, for a role that reads them raw.
     let raw = job.takes_raw() && judge.reads_nothing();
     loop {
+        // (A position in the window fits a usize.)
+        let here = scanner.position() as usize;
+        if here >= stop_at && here < window.len() {
+            out.next = here;
+            break;
+        }
         if raw {
             // Framed by its length alone like a stored record above; the
             // role declines (`None`) whatever its DSR walk does not reach
@@ -421,7 +435,7 @@ fn run_chunk<J: Job>(
             // (A position in the window fits a usize.)
             let mut pos = scanner.position() as usize;
             let mut done = false;
-            while let Some(bytes) = stored_record(window, pos) {
+            while let Some(bytes) = stored_record(window, pos).filter(|_| pos < stop_at) {
                 let Some(v) = judge.judge_stored(bytes) else { break };
                 pos += bytes.len();
                 match take_stored(job, &mut out, bytes, v, start_mar) {
@@ -441,6 +455,9 @@ fn run_chunk<J: Job>(
             scanner = scanner_at(pos as u64);
             if done {
                 break;
+            }
+            if pos >= stop_at {
+                continue;
             }
         }
         let (offset, len) = match scanner.next(window, 0, true) {
@@ -604,16 +621,21 @@ impl<J: Job, M: Merge<J::Acc>> Parallel<'_, J, M> {
         if rayon::current_num_threads() <= 1 {
             // One chunk after the other, each found as it comes: no pass
             // over the whole input before its records are read.
+            // (Each chunk stops where its records reach CHUNK bytes, so
+            // the records are framed once, as they are judged.)
             let mut start = from;
             while start < buf.len() {
-                let end = next_run(buf, start, CHUNK);
                 let judge = &self.selector.judge;
-                let out =
-                    run_chunk(job, judge, buf, (start, end), base, (start_mar, index), decode);
+                let span = (start, buf.len(), CHUNK);
+                let out = run_chunk(job, judge, buf, span, base, (start_mar, index), decode);
+                let next = out.next;
                 if let Some(done) = self.take_chunk(name, out)? {
                     return Ok(done);
                 }
-                start = end;
+                if next <= start {
+                    break;
+                }
+                start = next;
             }
             return Ok((Flow::Continue, false));
         }
@@ -623,7 +645,9 @@ impl<J: Job, M: Merge<J::Acc>> Parallel<'_, J, M> {
             let judge = &self.selector.judge;
             let outs: Vec<ChunkOut<J::Acc>> = group
                 .par_iter()
-                .map(|&r| run_chunk(job, judge, buf, r, base, (start_mar, index), decode))
+                .map(|&(s, e)| {
+                    run_chunk(job, judge, buf, (s, e, usize::MAX), base, (start_mar, index), decode)
+                })
                 .collect();
             for out in outs {
                 if let Some(done) = self.take_chunk(name, out)? {

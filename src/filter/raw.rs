@@ -416,7 +416,10 @@ fn word_le(addr: &[u8], at: usize) -> Option<u64> {
     Some(u32::from_le_bytes(addr.get(at..at + 4)?.try_into().ok()?) as u64)
 }
 
-/// Reads a FLOW DSR; `None` for the keys a decode must judge.
+/// Reads a FLOW DSR; `None` for the keys a decode must judge. Inlined:
+/// returned through memory, the key was written field by field and read
+/// back whole, a store-forwarding stall on every record.
+#[inline(always)]
 fn read_key(dsr: &[u8]) -> Option<Key> {
     let (st, qual) = (dsr[1], dsr[2]);
     let body = &dsr[4..];
@@ -424,10 +427,14 @@ fn read_key(dsr: &[u8]) -> Option<Key> {
     let classic = st & !key_kind::REVERSE == key_kind::CLASSIC5TUPLE;
     let ported = |proto: u8| matches!(proto, ipproto::TCP | ipproto::UDP);
     match qual & 0x1f {
-        family::IPV4 if classic && body.len() == 16 && qual & family::FRAGMENT == 0 => {
-            let (mut src, mut dst) = (be32(body, 0)?, be32(body, 4)?);
-            let proto = body[8];
-            let (mut sport, mut dport) = (be16(body, 10)?, be16(body, 12)?);
+        family::IPV4 if classic && qual & family::FRAGMENT == 0 => {
+            // (A fixed-size body: no bounds check per field.)
+            let b: &[u8; 16] = body.try_into().ok()?;
+            let w = |i: usize| u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+            let (mut src, mut dst) = (w(0), w(4));
+            let proto = b[8];
+            let (mut sport, mut dport) =
+                (u16::from_be_bytes([b[10], b[11]]), u16::from_be_bytes([b[12], b[13]]));
             if reversed {
                 std::mem::swap(&mut src, &mut dst);
                 if ported(proto) {

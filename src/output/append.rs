@@ -26,7 +26,12 @@ pub struct AppendWriter {
     pub written: u64,
 }
 
-const BUFFER: usize = 1 << 20;
+/// The write buffer. A block at least this long goes to the file as it is,
+/// without a copy into the buffer (`BufWriter` passes such writes
+/// through): the parallel reader merges the records a chunk selects into
+/// one block, of some 100 KiB for a selective filter, so these are the
+/// common writes of `ra -w`. Smaller writes are still gathered.
+const BUFFER: usize = 64 * 1024;
 
 impl AppendWriter {
     /// A writer for `path` (`-` is stdout). Nothing is opened yet; parent
