@@ -20,7 +20,7 @@ pub fn push_ipv4(out: &mut Vec<u8>, a: u32) {
 
 /// `"d."`, `"dd."`, `"ddd."` for every byte value, padded to 4, with the
 /// length including the dot.
-const BYTE_DOT: [([u8; 4], u8); 256] = {
+pub(super) const BYTE_DOT: [([u8; 4], u8); 256] = {
     let mut t = [([0u8; 4], 0u8); 256];
     let mut i = 0;
     while i < 256 {
@@ -61,13 +61,19 @@ pub fn push_ipv6(out: &mut Vec<u8>, a: u128) {
     if best_len < 2 {
         best = None;
     }
+    // Written into a stack buffer (at most 39 bytes of text), then
+    // appended at once.
+    let mut buf = [0u8; 48];
+    let mut n = 0;
     let mut i = 0;
     while i < 8 {
         if best == Some(i) {
             if i == 0 {
-                out.push(b':');
+                buf[n] = b':';
+                n += 1;
             }
-            out.push(b':');
+            buf[n] = b':';
+            n += 1;
             i += best_len;
             continue;
         }
@@ -75,15 +81,24 @@ pub fn push_ipv6(out: &mut Vec<u8>, a: u128) {
             && best == Some(0)
             && (best_len == 6 || (best_len == 7 && w[7] != 1) || (best_len == 5 && w[5] == 0xffff))
         {
+            super::numfmt::push_bytes(out, &buf[..n]);
             push_ipv4(out, a as u32);
             return;
         }
-        super::numfmt::push_hex(out, w[i] as u64, 1);
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let g = w[i];
+        let digits = (16 - g.leading_zeros() as usize).div_ceil(4).max(1);
+        for d in 0..digits {
+            buf[n + d] = HEX[(g >> (4 * (digits - 1 - d)) & 0xf) as usize];
+        }
+        n += digits;
         if i < 7 {
-            out.push(b':');
+            buf[n] = b':';
+            n += 1;
         }
         i += 1;
     }
+    super::numfmt::push_bytes(out, &buf[..n]);
 }
 
 /// Appends a MAC address as six colon-separated lower-case hex pairs.
