@@ -89,7 +89,7 @@ impl<'a> Line<'a> {
     fn new(out: &'a mut Vec<u8>, estimate: usize) -> Line<'a> {
         let start = out.len();
         let mut line = Line { out, start, pos: start };
-        line.grow(estimate);
+        line.blanks(estimate);
         line
     }
 
@@ -105,7 +105,12 @@ impl<'a> Line<'a> {
     #[cold]
     #[inline(never)]
     fn grow(&mut self, need: usize) {
-        let want = self.pos + need + 64;
+        self.blanks(need + 64);
+    }
+
+    /// At least `n` blanks from the cursor on.
+    fn blanks(&mut self, n: usize) {
+        let want = self.pos + n;
         while self.out.len() < want {
             let n = (want - self.out.len()).min(BLANKS.len());
             self.out.extend_from_slice(&BLANKS[..n]);

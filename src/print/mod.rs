@@ -89,8 +89,10 @@ impl Printer {
                 });
                 slots.collect()
             });
+        // A guess (cells that need more make room): the columns, two of
+        // them widened by the precision as times are.
         let line_estimate =
-            opts.columns.iter().map(|c| c.width + 1 + opts.precision).sum::<usize>() + 8;
+            opts.columns.iter().map(|c| c.width + 1).sum::<usize>() + 2 * opts.precision + 16;
         Printer {
             fixed,
             line_estimate,

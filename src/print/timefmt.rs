@@ -100,20 +100,30 @@ impl TimeFormatter {
     /// The cache slot holding the text of second `sec`, filled if needed.
     #[inline]
     fn slot(&mut self, sec: u32) -> usize {
+        let slot = sec as usize & self.cache.len().wrapping_sub(1);
+        match self.cache.get(slot) {
+            Some(c) if c.sec == Some(sec) => slot,
+            _ => self.fill(sec),
+        }
+    }
+
+    /// The slot of a second not cached yet, filled (the cache made or
+    /// grown first when needed).
+    #[cold]
+    #[inline(never)]
+    fn fill(&mut self, sec: u32) -> usize {
         if self.cache.is_empty() {
             self.cache.resize_with(FIRST_SLOTS, CachedSecond::default);
         }
         let mut slot = sec as usize & (self.cache.len() - 1);
-        if self.cache[slot].sec != Some(sec) {
-            if self.cache[slot].sec.is_some() && self.cache.len() < CACHED_SECONDS {
-                slot = self.grow(sec);
-            }
-            let text = self.render_second(sec);
-            let fracs = text.iter().enumerate().filter(|(_, &b)| b == FRAC).map(|(i, _)| i);
-            let fracs = fracs.collect();
-            let dot = text.contains(&b'.');
-            self.cache[slot] = CachedSecond { sec: Some(sec), text, fracs, dot };
+        if self.cache[slot].sec.is_some() && self.cache.len() < CACHED_SECONDS {
+            slot = self.grow(sec);
         }
+        let text = self.render_second(sec);
+        let fracs = text.iter().enumerate().filter(|(_, &b)| b == FRAC).map(|(i, _)| i);
+        let fracs = fracs.collect();
+        let dot = text.contains(&b'.');
+        self.cache[slot] = CachedSecond { sec: Some(sec), text, fracs, dot };
         slot
     }
 
