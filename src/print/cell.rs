@@ -41,6 +41,20 @@ pub enum Layout {
 pub enum Short {
     Str(&'static str),
     Num(u64),
+    /// `0x` and four hex digits (ICMP type/code and id words).
+    Hex(u16),
+}
+
+/// Appends the text of `t`.
+fn push_short(out: &mut Vec<u8>, t: Short) {
+    match t {
+        Short::Str(s) => push_bytes(out, s.as_bytes()),
+        Short::Num(n) => push_u64(out, n),
+        Short::Hex(n) => {
+            push_bytes(out, b"0x");
+            push_hex(out, n as u64, 4);
+        }
+    }
 }
 
 /// Per-output settings and state the cells need.
@@ -574,10 +588,7 @@ impl CellWriter {
 
     /// The proto column.
     fn proto(&self, v: &FlowView, out: &mut Vec<u8>) {
-        match self.proto_text(v) {
-            Short::Str(s) => push_bytes(out, s.as_bytes()),
-            Short::Num(n) => push_u64(out, n),
-        }
+        push_short(out, self.proto_text(v));
     }
 
     /// The text of the proto column (the line writer places it itself).
@@ -650,8 +661,9 @@ impl CellWriter {
     }
 
     /// The common port cell: a TCP or UDP port of an IPv4 or IPv6 flow by
-    /// name or number, left-aligned (what [`CellWriter::port`] writes for
-    /// it); `None` for every other case.
+    /// name or number, or another protocol's port word in hex,
+    /// left-aligned (what [`CellWriter::port`] writes for it); `None` for
+    /// every other case.
     #[inline]
     pub(super) fn service_port(&self, v: &FlowView, src: bool) -> Option<Short> {
         let k = v.key.as_ref()?;
@@ -667,7 +679,15 @@ impl CellWriter {
         };
         let udp = proto == ipproto::UDP;
         if !udp && proto != ipproto::TCP {
-            return None;
+            // ICMP's words, ICMPv6's type and code (what the general path
+            // shows for every port but TCP/UDP/ESP ones and absent ones).
+            if proto == ipproto::ESP {
+                return None;
+            }
+            return match v.port(src) {
+                Value::U64(p) if p <= 0xffff => Some(Short::Hex(p as u16)),
+                _ => None,
+            };
         }
         Some(if port == 0 {
             Short::Str(" ")
@@ -677,6 +697,24 @@ impl CellWriter {
                 None => Short::Num(port as u64),
             }
         })
+    }
+
+    /// The IPv6 address of an address cell shown bare (no name, no
+    /// `/128`), as [`CellWriter::address`] writes it; `None` otherwise.
+    #[inline]
+    pub(super) fn plain_ipv6(&self, v: &FlowView, src: bool) -> Option<u128> {
+        let k = v.key.as_ref()?;
+        let kind = k.kind & 0x3f;
+        match &k.addrs {
+            KeyAddrs::Ipv6(a)
+                if (kind == key_kind::CLASSIC5TUPLE || kind == key_kind::LAYER_3_MATRIX)
+                    && self.names != NameMode::All
+                    && self.cidr != CidrMode::Strict =>
+            {
+                Some(if src { a.src } else { a.dst })
+            }
+            _ => None,
+        }
     }
 
     /// The address of the common address cell: an IPv4 address without a
@@ -705,10 +743,7 @@ impl CellWriter {
             return Layout::Right;
         }
         if let Some(t) = self.service_port(v, src) {
-            match t {
-                Short::Str(n) => push_bytes(out, n.as_bytes()),
-                Short::Num(n) => push_u64(out, n),
-            }
+            push_short(out, t);
             return Layout::Left;
         }
         let port = match v.port(src) {
