@@ -20,7 +20,7 @@ pub fn push_ipv4(out: &mut Vec<u8>, a: u32) {
 
 /// `"d."`, `"dd."`, `"ddd."` for every byte value, padded to 4, with the
 /// length including the dot.
-const BYTE_DOT: [([u8; 4], u8); 256] = {
+pub(super) const BYTE_DOT: [([u8; 4], u8); 256] = {
     let mut t = [([0u8; 4], 0u8); 256];
     let mut i = 0;
     while i < 256 {
@@ -41,6 +41,17 @@ const BYTE_DOT: [([u8; 4], u8); 256] = {
 /// longest run (first on ties) of two or more zero groups becomes `::`,
 /// and IPv4-compatible and IPv4-mapped addresses end in a dotted quad.
 pub fn push_ipv6(out: &mut Vec<u8>, a: u128) {
+    let mut buf = [0u8; IPV6_TEXT_MAX];
+    let n = ipv6_text(&mut buf, a);
+    super::numfmt::push_bytes(out, &buf[..n]);
+}
+
+/// Room for the longest IPv6 text (39 bytes) and slack.
+pub const IPV6_TEXT_MAX: usize = 48;
+
+/// Writes the text [`push_ipv6`] appends to the start of `buf`; returns
+/// its length.
+pub fn ipv6_text(buf: &mut [u8; IPV6_TEXT_MAX], a: u128) -> usize {
     let w: [u16; 8] = std::array::from_fn(|i| (a >> (112 - 16 * i)) as u16);
     let (mut best, mut best_len) = (None, 0);
     let mut i = 0;
@@ -61,13 +72,16 @@ pub fn push_ipv6(out: &mut Vec<u8>, a: u128) {
     if best_len < 2 {
         best = None;
     }
+    let mut n = 0;
     let mut i = 0;
     while i < 8 {
         if best == Some(i) {
             if i == 0 {
-                out.push(b':');
+                buf[n] = b':';
+                n += 1;
             }
-            out.push(b':');
+            buf[n] = b':';
+            n += 1;
             i += best_len;
             continue;
         }
@@ -75,15 +89,31 @@ pub fn push_ipv6(out: &mut Vec<u8>, a: u128) {
             && best == Some(0)
             && (best_len == 6 || (best_len == 7 && w[7] != 1) || (best_len == 5 && w[5] == 0xffff))
         {
-            push_ipv4(out, a as u32);
-            return;
+            // The dotted quad: each byte's digits and its dot, the last
+            // dot not counted.
+            for b in (a as u32).to_be_bytes() {
+                let (text, len) = BYTE_DOT[b as usize];
+                buf[n..n + 4].copy_from_slice(&text);
+                n += len as usize;
+            }
+            return n - 1;
         }
-        super::numfmt::push_hex(out, w[i] as u64, 1);
+        // The group's four hex digits in one word, shifted so the ones
+        // shown come first, written at once (the rest is overwritten).
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let g = w[i];
+        let digits = (16 - g.leading_zeros() as usize).div_ceil(4).max(1);
+        let h = |s: u32| HEX[((g >> s) & 0xf) as usize];
+        let word = u32::from_be_bytes([h(12), h(8), h(4), h(0)]) << (8 * (4 - digits));
+        buf[n..n + 4].copy_from_slice(&word.to_be_bytes());
+        n += digits;
         if i < 7 {
-            out.push(b':');
+            buf[n] = b':';
+            n += 1;
         }
         i += 1;
     }
+    n
 }
 
 /// Appends a MAC address as six colon-separated lower-case hex pairs.

@@ -36,6 +36,27 @@ pub enum Layout {
     LeftWidth(usize),
 }
 
+/// The text of a cell that is a fixed string or a number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Short {
+    Str(&'static str),
+    Num(u64),
+    /// `0x` and four hex digits (ICMP type/code and id words).
+    Hex(u16),
+}
+
+/// Appends the text of `t`.
+fn push_short(out: &mut Vec<u8>, t: Short) {
+    match t {
+        Short::Str(s) => push_bytes(out, s.as_bytes()),
+        Short::Num(n) => push_u64(out, n),
+        Short::Hex(n) => {
+            push_bytes(out, b"0x");
+            push_hex(out, n as u64, 4);
+        }
+    }
+}
+
 /// Per-output settings and state the cells need.
 pub struct CellWriter {
     pub names: NameMode,
@@ -567,15 +588,20 @@ impl CellWriter {
 
     /// The proto column.
     fn proto(&self, v: &FlowView, out: &mut Vec<u8>) {
+        push_short(out, self.proto_text(v));
+    }
+
+    /// The text of the proto column (the line writer places it itself).
+    pub(super) fn proto_text(&self, v: &FlowView) -> Short {
         let numeric = self.nflag() > 2;
-        let Some(k) = v.key else { return };
+        let Some(k) = v.key else { return Short::Str("") };
         let kind = k.kind & 0x3f;
-        let s: &str = match (kind, k.addrs) {
+        Short::Str(match (kind, k.addrs) {
             (key_kind::CLASSIC5TUPLE, KeyAddrs::Ipv4(a)) => {
-                return self.ip_proto(v, a.proto, out, numeric, true);
+                return self.ip_proto(v, a.proto, numeric, true);
             }
             (key_kind::CLASSIC5TUPLE, KeyAddrs::Ipv6(a)) => {
-                return self.ip_proto(v, a.proto(), out, numeric, false);
+                return self.ip_proto(v, a.proto(), numeric, false);
             }
             (key_kind::CLASSIC5TUPLE | key_kind::ARP, KeyAddrs::Arp(_)) => {
                 if k.family() == family::RARP {
@@ -595,10 +621,7 @@ impl CellWriter {
                 match names::ether_type(t).filter(|_| !numeric) {
                     Some(n) => n,
                     None if self.nflag() < 2 => "unknown",
-                    None => {
-                        push_u64(out, t as u64);
-                        return;
-                    }
+                    None => return Short::Num(t as u64),
                 }
             }
             (key_kind::CLASSIC5TUPLE, KeyAddrs::Other { .. }) => match k.family() {
@@ -620,24 +643,96 @@ impl CellWriter {
                 family::ETHER => "ether",
                 _ => "",
             },
-        };
-        push_bytes(out, s.as_bytes());
+        })
     }
 
-    fn ip_proto(&self, v: &FlowView, p: u8, out: &mut Vec<u8>, numeric: bool, v4: bool) {
+    fn ip_proto(&self, v: &FlowView, p: u8, numeric: bool, v4: bool) -> Short {
         if numeric {
-            push_u64(out, p as u64);
-            return;
+            return Short::Num(p as u64);
         }
         if p == ipproto::UDP {
             if let Some(s) = v.udp_subprotocol() {
                 if v4 || s != "udt" {
-                    push_bytes(out, s.as_bytes());
-                    return;
+                    return Short::Str(s);
                 }
             }
         }
-        push_bytes(out, ip_proto_name(p).as_bytes());
+        Short::Str(ip_proto_name(p))
+    }
+
+    /// The common port cell: a TCP or UDP port of an IPv4 or IPv6 flow by
+    /// name or number, or another protocol's port word in hex,
+    /// left-aligned (what [`CellWriter::port`] writes for it); `None` for
+    /// every other case.
+    #[inline]
+    pub(super) fn service_port(&self, v: &FlowView, src: bool) -> Option<Short> {
+        let k = v.key.as_ref()?;
+        if k.kind & 0x3f != key_kind::CLASSIC5TUPLE || self.nflag() > 1 {
+            return None;
+        }
+        let (proto, port) = match &k.addrs {
+            KeyAddrs::Ipv4(a) if k.qual & family::FRAGMENT == 0 => {
+                (a.proto, if src { a.sport() } else { a.dport() })
+            }
+            KeyAddrs::Ipv6(a) => (a.proto(), if src { a.sport() } else { a.dport() }),
+            _ => return None,
+        };
+        let udp = proto == ipproto::UDP;
+        if !udp && proto != ipproto::TCP {
+            // ICMP's words, ICMPv6's type and code (what the general path
+            // shows for every port but TCP/UDP/ESP ones and absent ones).
+            if proto == ipproto::ESP {
+                return None;
+            }
+            return match v.port(src) {
+                Value::U64(p) if p <= 0xffff => Some(Short::Hex(p as u16)),
+                _ => None,
+            };
+        }
+        Some(if port == 0 {
+            Short::Str(" ")
+        } else {
+            match names::service(port, udp) {
+                Some(n) => Short::Str(n),
+                None => Short::Num(port as u64),
+            }
+        })
+    }
+
+    /// The IPv6 address of an address cell shown bare (no name, no
+    /// `/128`), as [`CellWriter::address`] writes it; `None` otherwise.
+    #[inline]
+    pub(super) fn plain_ipv6(&self, v: &FlowView, src: bool) -> Option<u128> {
+        let k = v.key.as_ref()?;
+        let kind = k.kind & 0x3f;
+        match &k.addrs {
+            KeyAddrs::Ipv6(a)
+                if (kind == key_kind::CLASSIC5TUPLE || kind == key_kind::LAYER_3_MATRIX)
+                    && self.names != NameMode::All
+                    && self.cidr != CidrMode::Strict =>
+            {
+                Some(if src { a.src } else { a.dst })
+            }
+            _ => None,
+        }
+    }
+
+    /// The address of the common address cell: an IPv4 address without a
+    /// mask, a name or a format (what [`CellWriter::address`] writes as
+    /// the bare dotted quad); `None` for every other case.
+    #[inline]
+    /// `unformatted`: the column has no `:fmt` format.
+    pub(super) fn plain_ipv4(&self, unformatted: bool, v: &FlowView, src: bool) -> Option<u32> {
+        let FlowKey { kind, qual, addrs: KeyAddrs::Ipv4(a), .. } = v.key.as_ref()? else {
+            return None;
+        };
+        let kind = kind & 0x3f;
+        ((kind == key_kind::CLASSIC5TUPLE || kind == key_kind::LAYER_3_MATRIX)
+            && qual & (family::FRAGMENT | family::MASKLEN) == 0
+            && self.names != NameMode::All
+            && self.cidr != CidrMode::Strict
+            && unformatted)
+            .then_some(if src { a.src } else { a.dst })
     }
 
     /// sport / dport (`ArgusPrintSrcPort`, `ArgusPrintPort`,
@@ -647,25 +742,9 @@ impl CellWriter {
         if k.kind & 0x3f != key_kind::CLASSIC5TUPLE {
             return Layout::Right;
         }
-        if let KeyAddrs::Ipv4(a) = k.addrs {
-            // The common case first: a TCP or UDP port by name or number
-            // (what the general path below does for it).
-            let udp = a.proto == ipproto::UDP;
-            if (udp || a.proto == ipproto::TCP)
-                && k.qual & family::FRAGMENT == 0
-                && self.nflag() <= 1
-            {
-                let port = if src { a.sport() } else { a.dport() };
-                if port == 0 {
-                    out.push(b' ');
-                } else {
-                    match names::service(port, udp) {
-                        Some(n) => push_bytes(out, n.as_bytes()),
-                        None => push_u64(out, port as u64),
-                    }
-                }
-                return Layout::Left;
-            }
+        if let Some(t) = self.service_port(v, src) {
+            push_short(out, t);
+            return Layout::Left;
         }
         let port = match v.port(src) {
             Value::U64(p) => p,

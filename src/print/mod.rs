@@ -19,6 +19,7 @@
 
 pub mod addr;
 mod cell;
+mod fixed;
 mod json;
 mod names;
 pub(crate) mod numfmt;
@@ -53,6 +54,11 @@ pub struct Printer {
     source: Option<Mar>,
     xml_started: bool,
     view_opts: ViewOptions,
+    /// Fixed-width text (no `-c`, no abbreviation): flow lines are written
+    /// in place by `fixed::flow_line`, with these column writers.
+    fixed: Option<Vec<fixed::Slot>>,
+    /// Bytes a fixed-width line usually takes.
+    line_estimate: usize,
 }
 
 impl Printer {
@@ -70,7 +76,26 @@ impl Printer {
             known_tcp_service: (opts.names == NameMode::All)
                 .then_some(names::known_tcp_service as fn(u16) -> bool),
         };
+        let fixed = (opts.format == Format::Text
+            && style.delimiter.is_none()
+            && !style.variable
+            && !opts.abbreviate)
+            .then(|| {
+                let mut prev = None;
+                let slots = opts.columns.iter().map(|c| {
+                    let s = fixed::Slot::new(c, prev, style.join_ports);
+                    prev = Some(c.field);
+                    s
+                });
+                slots.collect()
+            });
+        // A guess (cells that need more make room): the columns, two of
+        // them widened by the precision as times are.
+        let line_estimate =
+            opts.columns.iter().map(|c| c.width + 1).sum::<usize>() + 2 * opts.precision + 16;
         Printer {
+            fixed,
+            line_estimate,
             opts,
             cells,
             style,
@@ -220,6 +245,23 @@ impl Printer {
         if due {
             out.extend_from_slice(&self.header);
             out.push(b'\n');
+        }
+        if let (Some(slots), View::Flow(f)) = (&self.fixed, view) {
+            fixed::flow_line(
+                &mut self.cells,
+                &self.opts.columns,
+                slots,
+                self.line_estimate,
+                view,
+                f,
+                &mut self.scratch,
+                out,
+            );
+            if self.opts.userdata == UserDataEncoding::Hex {
+                self.hex_dumps(view, out);
+            }
+            out.push(b'\n');
+            return;
         }
         let mut line = LineBuilder::new(out, self.style, !view.is_mar());
         // Counters in fixed columns (the common case) go straight in.

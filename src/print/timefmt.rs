@@ -41,6 +41,21 @@ struct CachedSecond {
     sec: Option<u32>,
     text: Vec<u8>,
     fracs: Vec<usize>,
+    /// `text` has a `.`.
+    dot: bool,
+}
+
+/// The text of one time in pieces: `text` with the fraction (`digits`
+/// bytes of `frac`) in place of each marker at `fracs`.
+pub struct TimeParts<'a> {
+    pub text: &'a [u8],
+    pub fracs: &'a [usize],
+    /// The text has a `.` (`stime`'s column then widens by `-p`).
+    pub dot: bool,
+    pub frac: [u8; 6],
+    pub digits: usize,
+    /// Length of the whole text.
+    pub len: usize,
 }
 
 /// Formats times for one output; cheap to clone.
@@ -71,19 +86,7 @@ impl TimeFormatter {
             }
             return;
         }
-        if self.cache.is_empty() {
-            self.cache.resize_with(FIRST_SLOTS, CachedSecond::default);
-        }
-        let mut slot = t.sec as usize & (self.cache.len() - 1);
-        if self.cache[slot].sec != Some(t.sec) {
-            if self.cache[slot].sec.is_some() && self.cache.len() < CACHED_SECONDS {
-                slot = self.grow(t.sec);
-            }
-            let text = self.render_second(t.sec);
-            let fracs = text.iter().enumerate().filter(|(_, &b)| b == FRAC).map(|(i, _)| i);
-            let fracs = fracs.collect();
-            self.cache[slot] = CachedSecond { sec: Some(t.sec), text, fracs };
-        }
+        let slot = self.slot(t.sec);
         let cached = &self.cache[slot];
         let mut from = 0;
         for &i in &cached.fracs {
@@ -92,6 +95,67 @@ impl TimeFormatter {
             from = i + 1;
         }
         push_bytes(out, &cached.text[from..]);
+    }
+
+    /// The cache slot holding the text of second `sec`, filled if needed.
+    #[inline]
+    fn slot(&mut self, sec: u32) -> usize {
+        let slot = sec as usize & self.cache.len().wrapping_sub(1);
+        match self.cache.get(slot) {
+            Some(c) if c.sec == Some(sec) => slot,
+            _ => self.fill(sec),
+        }
+    }
+
+    /// The slot of a second not cached yet, filled (the cache made or
+    /// grown first when needed).
+    #[cold]
+    #[inline(never)]
+    fn fill(&mut self, sec: u32) -> usize {
+        if self.cache.is_empty() {
+            self.cache.resize_with(FIRST_SLOTS, CachedSecond::default);
+        }
+        let mut slot = sec as usize & (self.cache.len() - 1);
+        if self.cache[slot].sec.is_some() && self.cache.len() < CACHED_SECONDS {
+            slot = self.grow(sec);
+        }
+        let text = self.render_second(sec);
+        let fracs = text.iter().enumerate().filter(|(_, &b)| b == FRAC).map(|(i, _)| i);
+        let fracs = fracs.collect();
+        let dot = text.contains(&b'.');
+        self.cache[slot] = CachedSecond { sec: Some(sec), text, fracs, dot };
+        slot
+    }
+
+    /// The pieces of the text of `t` for writers that place it themselves:
+    /// `None` under `-u` or for microseconds out of range (then
+    /// [`TimeFormatter::push`] is the way).
+    #[inline]
+    pub fn parts(&mut self, t: Timeval) -> Option<TimeParts<'_>> {
+        if self.unix || t.usec >= 1_000_000 {
+            return None;
+        }
+        let slot = self.slot(t.sec);
+        let c = &self.cache[slot];
+        let digits = self.precision.min(6);
+        let u = t.usec as usize;
+        let (hi, mid, lo) = (u / 10_000, u / 100 % 100, u % 100);
+        let frac = [
+            DIGIT_PAIRS[hi * 2],
+            DIGIT_PAIRS[hi * 2 + 1],
+            DIGIT_PAIRS[mid * 2],
+            DIGIT_PAIRS[mid * 2 + 1],
+            DIGIT_PAIRS[lo * 2],
+            DIGIT_PAIRS[lo * 2 + 1],
+        ];
+        Some(TimeParts {
+            text: &c.text,
+            fracs: &c.fracs,
+            dot: c.dot,
+            frac,
+            digits,
+            len: c.text.len() - c.fracs.len() + c.fracs.len() * digits,
+        })
     }
 
     /// The cache at its full size, what it held kept; the slot of `sec`.
