@@ -145,6 +145,19 @@ pub fn decode_flow_with(
     }
     flow.clear();
     flow.header = header_of([hdr[0], hdr[1]]);
+    if !opts.layout {
+        let walk = decode_read_only(bytes, flow, opts.want);
+        if matches!(flow.key, Some(FlowKey { addrs: KeyAddrs::Other { .. }, .. })) {
+            // A key the model keeps as bytes may be read on into the DSR
+            // that follows it (ra's short ARP keys), which only the layout
+            // knows.
+            return decode_flow_with(bytes, flow, DecodeOptions { layout: true, ..opts });
+        }
+        if arp_reversed(flow) {
+            flow.swap_directions();
+        }
+        return Ok(walk);
+    }
     let mut ctx = Ctx { record: bytes, spans: [(0, 0); 16], filled: 0, opts };
     let mut at = 4;
     let mut seen_time = false;
@@ -161,26 +174,98 @@ pub fn decode_flow_with(
         if t == dsr_type::TIME {
             seen_time = true;
         }
-        // Cheap skip of DSRs nobody asked for when the layout is not kept.
-        if opts.layout || WANTABLE[usize::from(t)] & opts.want.0 != 0 {
-            ctx.decode_dsr(at, dsr, flow);
-        }
+        ctx.decode_dsr(at, dsr, flow);
         at += n;
     };
-    if opts.layout {
-        if let Some(rest) = bytes.get(at..) {
-            flow.trailing.extend_from_slice(rest);
-        }
-    }
-    if !opts.layout && matches!(flow.key, Some(FlowKey { addrs: KeyAddrs::Other { .. }, .. })) {
-        // A key the model keeps as bytes may be read on into the DSR that
-        // follows it (ra's short ARP keys), which only the layout knows.
-        return decode_flow_with(bytes, flow, DecodeOptions { layout: true, ..opts });
+    if let Some(rest) = bytes.get(at..) {
+        flow.trailing.extend_from_slice(rest);
     }
     if arp_reversed(flow) {
         flow.swap_directions();
     }
     Ok(walk)
+}
+
+/// The DSR walk of [`decode_flow_with`] without the layout: each wanted
+/// DSR goes straight into its slot (a later DSR of the same type replaces
+/// an earlier one, as `ra` reads it; one the model cannot read leaves the
+/// slot as it was), everything else is stepped over. The clients' hot
+/// path, so it dispatches on the type byte once and keeps no record of
+/// the order.
+fn decode_read_only(bytes: &[u8], flow: &mut Flow, want: SlotSet) -> DsrWalk {
+    let mut at = 4;
+    let mut seen_time = false;
+    loop {
+        let Some(rest) = bytes.get(at..).filter(|r| !r.is_empty()) else {
+            return DsrWalk::Complete;
+        };
+        let Some(n) = dsr_len(rest) else { return DsrWalk::Overrun { at } };
+        if n == 0 {
+            return DsrWalk::ZeroLength { at, before_time: !seen_time };
+        }
+        let Some(dsr) = rest.get(..n) else { return DsrWalk::Overrun { at } };
+        at += n;
+        // dsr_len gave a whole number of words, at least one.
+        let Some((&[t, st, q, len8], body)) = dsr.split_first_chunk::<4>() else { continue };
+        if t & 0x7f == dsr_type::TIME {
+            seen_time = true;
+        }
+        // Immediate (one-word) DSRs, 16-bit-length forms of the 8-bit types
+        // and 8-bit-length DATA DSRs carry nothing the model reads.
+        if t & dsr_type::IMMEDIATE != 0
+            || (t == dsr_type::DATA) != (st & data_subtype::LEN_16BITS != 0)
+        {
+            continue;
+        }
+        if WANTABLE[usize::from(t)] & want.0 == 0 {
+            continue;
+        }
+        match t {
+            dsr_type::TRANSPORT => set(&mut flow.transport, misc::decode_transport(st, q, body)),
+            dsr_type::FLOW => set(&mut flow.key, key::decode(st, q, body)),
+            dsr_type::TIME => set(&mut flow.time, time::decode(st, q, len8, body)),
+            dsr_type::METER => set(&mut flow.metrics, meter::decode_metrics(st, q, body)),
+            dsr_type::AGR => set(&mut flow.agr, misc::decode_agr(st, q, body)),
+            dsr_type::NETWORK => {
+                // Recycle an earlier object's buffer before replacing it.
+                if let Some(Network::Other { body, .. }) = flow.network.take() {
+                    flow.pool.give(body);
+                }
+                flow.network = Some(network::decode(st, q, body, &mut flow.pool));
+            }
+            dsr_type::VLAN => set(&mut flow.vlan, misc::decode_vlan(st, q, body)),
+            dsr_type::MPLS => set(&mut flow.mpls, misc::decode_mpls(st, q, body)),
+            dsr_type::JITTER => set(&mut flow.jitter, misc::decode_jitter(st, q, body)),
+            dsr_type::IPATTR => set(&mut flow.ipattr, misc::decode_ipattr(st, q, body)),
+            dsr_type::PSIZE => set(&mut flow.psize, meter::decode_psize(st, q, body)),
+            dsr_type::DATA => {
+                let src = st & data_subtype::SRC_DATA != 0;
+                let slot = if src { Slot::SrcData } else { Slot::DstData };
+                if !want.contains(slot) {
+                    continue;
+                }
+                let Some(d) = misc::decode_data(st, body, &mut flow.pool).value() else {
+                    continue;
+                };
+                let old = if src { &mut flow.src_data } else { &mut flow.dst_data };
+                if let Some(old) = old.replace(d) {
+                    flow.pool.give(old.data);
+                }
+            }
+            dsr_type::MAC => set(&mut flow.mac, misc::decode_mac(st, q, body)),
+            dsr_type::ICMP => set(&mut flow.icmp, misc::decode_icmp(st, q, body)),
+            dsr_type::ENCAPS => set(&mut flow.encaps, misc::decode_encaps(st, q, body)),
+            _ => {}
+        }
+    }
+}
+
+/// A read-only decode fills the slot, unless the DSR could not be read.
+#[inline(always)]
+fn set<T>(slot: &mut Option<T>, dec: Dec<T>) {
+    if let Some(v) = dec.value() {
+        *slot = Some(v);
+    }
 }
 
 /// An ARP key stored with REVERSE: `ra` 3.0.8.2 keeps the key as stored
@@ -251,7 +336,7 @@ pub(crate) const fn slot_for(t: u8, st: u8) -> Option<Slot> {
     })
 }
 
-/// State of one record's DSR walk.
+/// State of one record's DSR walk when the layout is kept.
 struct Ctx<'a> {
     record: &'a [u8],
     /// Where the DSR now in each slot was read (for duplicates).
@@ -274,12 +359,6 @@ impl Ctx<'_> {
         set: impl FnOnce(&mut Flow, T),
     ) {
         let bit = 1u16 << slot as u16;
-        if !self.opts.layout {
-            if let Dec::Exact(v) | Dec::Lossy(v) = dec {
-                set(flow, v);
-            }
-            return;
-        }
         if matches!(dec, Dec::Raw) {
             push_raw(flow, dsr, None);
             return;
@@ -322,9 +401,7 @@ impl Ctx<'_> {
         let odd = t & dsr_type::IMMEDIATE != 0
             || (t == dsr_type::DATA) != (st & data_subtype::LEN_16BITS != 0);
         let Some(slot) = slot.filter(|s| !odd && self.opts.want.contains(*s)) else {
-            if self.opts.layout {
-                push_raw(flow, dsr, None);
-            }
+            push_raw(flow, dsr, None);
             return;
         };
         macro_rules! put {
