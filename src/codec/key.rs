@@ -20,6 +20,7 @@ fn ip_kind(kind: u8) -> bool {
     matches!(kind & 0x3f, key_kind::CLASSIC5TUPLE | key_kind::LAYER_3_MATRIX)
 }
 
+#[inline(always)]
 pub(crate) fn decode(subtype: u8, qual: u8, body: &[u8]) -> Dec<FlowKey> {
     let kind = subtype & !key_kind::REVERSE;
     let reversed = subtype & key_kind::REVERSE != 0;

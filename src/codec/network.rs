@@ -92,6 +92,7 @@ fn typed(subtype: u8, body: &[u8]) -> Option<Network> {
 
 /// Decodes a NETWORK DSR. Objects with an unexpected length or a non-zero
 /// qualifier become [`Network::Other`], whose bytes come back exactly.
+#[inline(always)]
 pub(crate) fn decode(subtype: u8, qual: u8, body: &[u8], pool: &mut BufferPool) -> Network {
     if qual == 0 {
         if let Some(n) = typed(subtype, body) {

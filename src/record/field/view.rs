@@ -514,7 +514,7 @@ impl<'a> View<'a> {
         View::with_options(rec, ViewOptions::default())
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn with_options(rec: &'a Record, opts: ViewOptions) -> View<'a> {
         match rec {
             Record::Mar(m) => View::Mar(m),
@@ -596,7 +596,7 @@ impl<'a> FlowView<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn new(flow: &'a Flow, opts: ViewOptions) -> FlowView<'a> {
         let metrics = flow.metrics.map(|m| [m.src, m.dst]);
         let [sm, dm] = metrics.unwrap_or_default();
