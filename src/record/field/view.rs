@@ -611,7 +611,7 @@ impl<'a> FlowView<'a> {
             flow,
             class: flow.header.class,
             cause: (flow.header.cause << 4) | (flow.header.option & 0x0f),
-            key: flow.key.map(|k| display_key(k, flow)),
+            key: flow.key.as_ref().map(|k| display_key(k, flow)),
             swapped: false,
             rmon: opts.rmon,
             time,
@@ -942,7 +942,19 @@ fn rate_and_load(side_dur: f32, dur: f32, m: DirMetrics) -> (f32, f32) {
 /// un-reversed the IP keys and left ARP keys as stored, like `ra`). An ARP
 /// key the codec kept as bytes (an unexpected length) is read as `ra`
 /// reads it.
-fn display_key(mut k: FlowKey, flow: &Flow) -> FlowKey {
+#[inline(always)]
+fn display_key(k: &FlowKey, flow: &Flow) -> FlowKey {
+    // Every record has a key: the common ones are shown as stored.
+    match k.addrs {
+        KeyAddrs::Other { .. } | KeyAddrs::Arp(_) => arp_display_key(*k, flow),
+        _ => *k,
+    }
+}
+
+/// [`display_key`] of the keys `ra` reads otherwise than stored.
+#[cold]
+#[inline(never)]
+fn arp_display_key(mut k: FlowKey, flow: &Flow) -> FlowKey {
     match k.addrs {
         KeyAddrs::Other { bytes, len }
             if matches!(k.family(), family::ARP | family::RARP) && len >= 12 =>
