@@ -194,35 +194,34 @@ pub fn decode_flow_with(
 /// the order.
 fn decode_read_only(bytes: &[u8], flow: &mut Flow, want: SlotSet) -> DsrWalk {
     let mut at = 4;
-    let mut seen_time = false;
     loop {
         let Some(rest) = bytes.get(at..).filter(|r| !r.is_empty()) else {
             return DsrWalk::Complete;
         };
-        let Some(n) = dsr_len(rest) else { return DsrWalk::Overrun { at } };
+        let Some(&[t, st, q, len8]) = rest.first_chunk::<4>() else {
+            return DsrWalk::Overrun { at };
+        };
+        // dsr_len's rule, on the header bytes at hand.
+        let n = if t & 0x80 != 0 {
+            4
+        } else if st & 0x80 != 0 {
+            usize::from(u16::from_be_bytes([q, len8])) * 4
+        } else {
+            usize::from(len8) * 4
+        };
         if n == 0 {
-            return DsrWalk::ZeroLength { at, before_time: !seen_time };
+            return DsrWalk::ZeroLength { at, before_time: !time_before(bytes, at) };
         }
         let Some(dsr) = rest.get(..n) else { return DsrWalk::Overrun { at } };
         at += n;
-        // dsr_len gave a whole number of words, at least one.
-        let Some((&[t, st, q, len8], body)) = dsr.split_first_chunk::<4>() else { continue };
-        if t & 0x7f == dsr_type::TIME {
-            seen_time = true;
-        }
-        // Immediate (one-word) DSRs, 16-bit-length forms of the 8-bit types
-        // and 8-bit-length DATA DSRs carry nothing the model reads.
-        if t & dsr_type::IMMEDIATE != 0
-            || (t == dsr_type::DATA) != (st & data_subtype::LEN_16BITS != 0)
-        {
+        // Whether the DSR is read, and into which slots, in one look-up.
+        if READABLE[usize::from(t) | usize::from(st & 0x80) << 1] & want.0 == 0 {
             continue;
         }
-        if WANTABLE[usize::from(t)] & want.0 == 0 {
-            continue;
-        }
+        let body = dsr.get(4..).unwrap_or(&[]);
         match t {
             dsr_type::TRANSPORT => set(&mut flow.transport, misc::decode_transport(st, q, body)),
-            dsr_type::FLOW => set(&mut flow.key, key::decode(st, q, body)),
+            dsr_type::FLOW => key::read_into(st, q, body, &mut flow.key),
             dsr_type::TIME => set(&mut flow.time, time::decode(st, q, len8, body)),
             dsr_type::METER => set(&mut flow.metrics, meter::decode_metrics(st, q, body)),
             dsr_type::AGR => set(&mut flow.agr, misc::decode_agr(st, q, body)),
@@ -259,6 +258,43 @@ fn decode_read_only(bytes: &[u8], flow: &mut Flow, want: SlotSet) -> DsrWalk {
         }
     }
 }
+
+/// True when a TIME DSR comes before byte `end` of the record, whose DSRs
+/// up to there are whole (only asked when the walk meets a zero-length
+/// DSR, which ends the input unless a TIME DSR came first).
+#[cold]
+fn time_before(bytes: &[u8], end: usize) -> bool {
+    let mut at = 4;
+    while at < end {
+        let Some(rest) = bytes.get(at..) else { return false };
+        if rest.first().is_some_and(|t| t & 0x7f == dsr_type::TIME) {
+            return true;
+        }
+        match dsr_len(rest) {
+            Some(n) if n > 0 => at += n,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// For each DSR type byte, and again (from 0x100 on) for a subtype with
+/// the 16-bit-length bit: the slots [`decode_read_only`] can fill from it,
+/// as [`SlotSet`] bits. Immediate DSRs, 16-bit-length forms of the 8-bit
+/// types and 8-bit-length DATA DSRs carry nothing the model reads.
+const READABLE: [u16; 512] = {
+    let mut t = [0u16; 512];
+    let mut i = 0;
+    while i < 128 {
+        if i as u8 == dsr_type::DATA {
+            t[0x100 | i] = WANTABLE[i];
+        } else {
+            t[i] = WANTABLE[i];
+        }
+        i += 1;
+    }
+    t
+};
 
 /// A read-only decode fills the slot, unless the DSR could not be read.
 #[inline(always)]
