@@ -195,30 +195,33 @@ pub fn decode_flow_with(
 fn decode_read_only(bytes: &[u8], flow: &mut Flow, want: SlotSet) -> DsrWalk {
     let mut at = 4;
     loop {
-        let Some(rest) = bytes.get(at..).filter(|r| !r.is_empty()) else {
+        if at >= bytes.len() {
             return DsrWalk::Complete;
-        };
-        let Some(&[t, st, q, len8]) = rest.first_chunk::<4>() else {
+        }
+        let Some(&[t, st, q, len8]) = bytes.get(at..).and_then(|r| r.first_chunk::<4>()) else {
             return DsrWalk::Overrun { at };
         };
         // dsr_len's rule, on the header bytes at hand.
-        let n = if t & 0x80 != 0 {
-            4
+        let words = if t & 0x80 != 0 {
+            1
         } else if st & 0x80 != 0 {
-            usize::from(u16::from_be_bytes([q, len8])) * 4
+            usize::from(u16::from_be_bytes([q, len8]))
         } else {
-            usize::from(len8) * 4
+            usize::from(len8)
         };
-        if n == 0 {
+        if words == 0 {
             return DsrWalk::ZeroLength { at, before_time: !time_before(bytes, at) };
         }
-        let Some(dsr) = rest.get(..n) else { return DsrWalk::Overrun { at } };
-        at += n;
+        let (from, to) = (at + 4, at + words * 4);
+        if to > bytes.len() {
+            return DsrWalk::Overrun { at };
+        }
+        at = to;
         // Whether the DSR is read, and into which slots, in one look-up.
         if READABLE[usize::from(t) | usize::from(st & 0x80) << 1] & want.0 == 0 {
             continue;
         }
-        let body = dsr.get(4..).unwrap_or(&[]);
+        let body = bytes.get(from..to).unwrap_or(&[]);
         match t {
             dsr_type::TRANSPORT => set(&mut flow.transport, misc::decode_transport(st, q, body)),
             dsr_type::FLOW => key::read_into(st, q, body, &mut flow.key),
