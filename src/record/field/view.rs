@@ -219,6 +219,7 @@ impl CanonTime {
 
     /// The timestamps as `ra` decodes the TIME DSR, before the repairs that
     /// depend on the packet counts.
+    #[inline(always)]
     fn decode(t: &crate::record::Time) -> CanonTime {
         let mut c = CanonTime::default();
         if t.subtype & (SRC_START | DST_START) != 0 {
