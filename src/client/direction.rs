@@ -74,6 +74,7 @@ pub fn should_reverse(policy: &PortDirection, sport: u16, dport: u16) -> bool {
 }
 
 /// Applies the policy to one flow; returns true when it was reversed.
+#[inline]
 pub fn fix_direction(policy: &PortDirection, flow: &mut Flow) -> bool {
     if !policy.any() {
         return false;

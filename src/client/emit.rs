@@ -315,9 +315,11 @@ impl Job for Emitter {
             if matches!(f.header.class, RecordClass::Flow | RecordClass::NetFlow));
         if is_flow {
             if let Record::Flow(f) = item.record {
-                let (s, d) = (f.src_metrics(), f.dst_metrics());
-                totals.pkts += s.pkts + d.pkts;
-                totals.bytes += s.bytes + d.bytes;
+                // (no METER DSR counts nothing)
+                if let Some(m) = &f.metrics {
+                    totals.pkts += m.src.pkts + m.dst.pkts;
+                    totals.bytes += m.src.bytes + m.dst.bytes;
+                }
             }
         }
         if self.targets.is_empty() {

@@ -174,6 +174,7 @@ impl Judge {
     }
 
     /// Counts the record by class in `totals` (`-A`'s record counts).
+    #[inline]
     pub fn count_class(record: &Record, totals: &mut Totals) {
         match record.header().class {
             RecordClass::Mar => totals.mar_records += 1,
@@ -186,6 +187,7 @@ impl Judge {
     /// Strips DSRs (`-M dsrs=`) and fixes the direction of flows whose
     /// start was not seen; true when the record no longer matches the bytes
     /// it was read from.
+    #[inline]
     pub fn prepare(&self, record: &mut Record) -> bool {
         let mut modified = false;
         if let Record::Flow(f) = record {
@@ -205,6 +207,7 @@ impl Judge {
     }
 
     /// The filter, then `-e`.
+    #[inline]
     pub fn matches(&self, record: &Record) -> Matched {
         if let Some(f) = &self.filter {
             if !f.matches(record) {
@@ -241,6 +244,7 @@ impl Judge {
     }
 
     /// The time range (`-t`), true without one.
+    #[inline]
     pub fn in_time(&self, record: &Record) -> bool {
         self.time.as_ref().is_none_or(|r| in_time_range(r, record))
     }
@@ -249,6 +253,7 @@ impl Judge {
     /// before it (no `-N` limit): the class count, [`Judge::prepare`], the
     /// filter, `-e` and the time range. `matched` counts the records that
     /// passed the filter and `-e` (the `-N` input count).
+    #[inline]
     pub fn offer_unlimited(
         &self,
         record: &mut Record,

@@ -18,6 +18,17 @@ pub(crate) enum Dec<T> {
     Raw,
 }
 
+impl<T> Dec<T> {
+    /// What a reader sees: the decoded value, exact or not.
+    #[inline]
+    pub(crate) fn value(self) -> Option<T> {
+        match self {
+            Dec::Exact(v) | Dec::Lossy(v) => Some(v),
+            Dec::Raw => None,
+        }
+    }
+}
+
 /// Length in bytes of the DSR starting with these header bytes, by `ra`'s
 /// rule. `None` if fewer than 4 header bytes are available.
 #[inline]

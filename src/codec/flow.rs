@@ -145,6 +145,19 @@ pub fn decode_flow_with(
     }
     flow.clear();
     flow.header = header_of([hdr[0], hdr[1]]);
+    if !opts.layout {
+        let walk = decode_read_only(bytes, flow, opts.want);
+        if matches!(flow.key, Some(FlowKey { addrs: KeyAddrs::Other { .. }, .. })) {
+            // A key the model keeps as bytes may be read on into the DSR
+            // that follows it (ra's short ARP keys), which only the layout
+            // knows.
+            return decode_flow_with(bytes, flow, DecodeOptions { layout: true, ..opts });
+        }
+        if arp_reversed(flow) {
+            flow.swap_directions();
+        }
+        return Ok(walk);
+    }
     let mut ctx = Ctx { record: bytes, spans: [(0, 0); 16], filled: 0, opts };
     let mut at = 4;
     let mut seen_time = false;
@@ -161,26 +174,137 @@ pub fn decode_flow_with(
         if t == dsr_type::TIME {
             seen_time = true;
         }
-        // Cheap skip of DSRs nobody asked for when the layout is not kept.
-        if opts.layout || WANTABLE[usize::from(t)] & opts.want.0 != 0 {
-            ctx.decode_dsr(at, dsr, flow);
-        }
+        ctx.decode_dsr(at, dsr, flow);
         at += n;
     };
-    if opts.layout {
-        if let Some(rest) = bytes.get(at..) {
-            flow.trailing.extend_from_slice(rest);
-        }
-    }
-    if !opts.layout && matches!(flow.key, Some(FlowKey { addrs: KeyAddrs::Other { .. }, .. })) {
-        // A key the model keeps as bytes may be read on into the DSR that
-        // follows it (ra's short ARP keys), which only the layout knows.
-        return decode_flow_with(bytes, flow, DecodeOptions { layout: true, ..opts });
+    if let Some(rest) = bytes.get(at..) {
+        flow.trailing.extend_from_slice(rest);
     }
     if arp_reversed(flow) {
         flow.swap_directions();
     }
     Ok(walk)
+}
+
+/// The DSR walk of [`decode_flow_with`] without the layout: each wanted
+/// DSR goes straight into its slot (a later DSR of the same type replaces
+/// an earlier one, as `ra` reads it; one the model cannot read leaves the
+/// slot as it was), everything else is stepped over. The clients' hot
+/// path, so it dispatches on the type byte once and keeps no record of
+/// the order.
+fn decode_read_only(bytes: &[u8], flow: &mut Flow, want: SlotSet) -> DsrWalk {
+    let mut at = 4;
+    loop {
+        if at >= bytes.len() {
+            return DsrWalk::Complete;
+        }
+        let Some(&[t, st, q, len8]) = bytes.get(at..).and_then(|r| r.first_chunk::<4>()) else {
+            return DsrWalk::Overrun { at };
+        };
+        // dsr_len's rule, on the header bytes at hand.
+        let words = if t & 0x80 != 0 {
+            1
+        } else if st & 0x80 != 0 {
+            usize::from(u16::from_be_bytes([q, len8]))
+        } else {
+            usize::from(len8)
+        };
+        if words == 0 {
+            return DsrWalk::ZeroLength { at, before_time: !time_before(bytes, at) };
+        }
+        let (from, to) = (at + 4, at + words * 4);
+        if to > bytes.len() {
+            return DsrWalk::Overrun { at };
+        }
+        at = to;
+        // Whether the DSR is read, and into which slots, in one look-up.
+        if READABLE[usize::from(t) | usize::from(st & 0x80) << 1] & want.0 == 0 {
+            continue;
+        }
+        let body = bytes.get(from..to).unwrap_or(&[]);
+        match t {
+            dsr_type::TRANSPORT => set(&mut flow.transport, misc::decode_transport(st, q, body)),
+            dsr_type::FLOW => key::read_into(st, q, body, &mut flow.key),
+            dsr_type::TIME => set(&mut flow.time, time::decode(st, q, len8, body)),
+            dsr_type::METER => set(&mut flow.metrics, meter::decode_metrics(st, q, body)),
+            dsr_type::AGR => set(&mut flow.agr, misc::decode_agr(st, q, body)),
+            dsr_type::NETWORK => {
+                // Recycle an earlier object's buffer before replacing it.
+                if let Some(Network::Other { body, .. }) = flow.network.take() {
+                    flow.pool.give(body);
+                }
+                flow.network = Some(network::decode(st, q, body, &mut flow.pool));
+            }
+            dsr_type::VLAN => set(&mut flow.vlan, misc::decode_vlan(st, q, body)),
+            dsr_type::MPLS => set(&mut flow.mpls, misc::decode_mpls(st, q, body)),
+            dsr_type::JITTER => set(&mut flow.jitter, misc::decode_jitter(st, q, body)),
+            dsr_type::IPATTR => set(&mut flow.ipattr, misc::decode_ipattr(st, q, body)),
+            dsr_type::PSIZE => set(&mut flow.psize, meter::decode_psize(st, q, body)),
+            dsr_type::DATA => {
+                let src = st & data_subtype::SRC_DATA != 0;
+                let slot = if src { Slot::SrcData } else { Slot::DstData };
+                if !want.contains(slot) {
+                    continue;
+                }
+                let Some(d) = misc::decode_data(st, body, &mut flow.pool).value() else {
+                    continue;
+                };
+                let old = if src { &mut flow.src_data } else { &mut flow.dst_data };
+                if let Some(old) = old.replace(d) {
+                    flow.pool.give(old.data);
+                }
+            }
+            dsr_type::MAC => set(&mut flow.mac, misc::decode_mac(st, q, body)),
+            dsr_type::ICMP => set(&mut flow.icmp, misc::decode_icmp(st, q, body)),
+            dsr_type::ENCAPS => set(&mut flow.encaps, misc::decode_encaps(st, q, body)),
+            _ => {}
+        }
+    }
+}
+
+/// True when a TIME DSR comes before byte `end` of the record, whose DSRs
+/// up to there are whole (only asked when the walk meets a zero-length
+/// DSR, which ends the input unless a TIME DSR came first).
+#[cold]
+fn time_before(bytes: &[u8], end: usize) -> bool {
+    let mut at = 4;
+    while at < end {
+        let Some(rest) = bytes.get(at..) else { return false };
+        if rest.first().is_some_and(|t| t & 0x7f == dsr_type::TIME) {
+            return true;
+        }
+        match dsr_len(rest) {
+            Some(n) if n > 0 => at += n,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// For each DSR type byte, and again (from 0x100 on) for a subtype with
+/// the 16-bit-length bit: the slots [`decode_read_only`] can fill from it,
+/// as [`SlotSet`] bits. Immediate DSRs, 16-bit-length forms of the 8-bit
+/// types and 8-bit-length DATA DSRs carry nothing the model reads.
+const READABLE: [u16; 512] = {
+    let mut t = [0u16; 512];
+    let mut i = 0;
+    while i < 128 {
+        if i as u8 == dsr_type::DATA {
+            t[0x100 | i] = WANTABLE[i];
+        } else {
+            t[i] = WANTABLE[i];
+        }
+        i += 1;
+    }
+    t
+};
+
+/// A read-only decode fills the slot, unless the DSR could not be read.
+#[inline(always)]
+fn set<T>(slot: &mut Option<T>, dec: Dec<T>) {
+    if let Some(v) = dec.value() {
+        *slot = Some(v);
+    }
 }
 
 /// An ARP key stored with REVERSE: `ra` 3.0.8.2 keeps the key as stored
@@ -251,7 +375,7 @@ pub(crate) const fn slot_for(t: u8, st: u8) -> Option<Slot> {
     })
 }
 
-/// State of one record's DSR walk.
+/// State of one record's DSR walk when the layout is kept.
 struct Ctx<'a> {
     record: &'a [u8],
     /// Where the DSR now in each slot was read (for duplicates).
@@ -274,12 +398,6 @@ impl Ctx<'_> {
         set: impl FnOnce(&mut Flow, T),
     ) {
         let bit = 1u16 << slot as u16;
-        if !self.opts.layout {
-            if let Dec::Exact(v) | Dec::Lossy(v) = dec {
-                set(flow, v);
-            }
-            return;
-        }
         if matches!(dec, Dec::Raw) {
             push_raw(flow, dsr, None);
             return;
@@ -322,9 +440,7 @@ impl Ctx<'_> {
         let odd = t & dsr_type::IMMEDIATE != 0
             || (t == dsr_type::DATA) != (st & data_subtype::LEN_16BITS != 0);
         let Some(slot) = slot.filter(|s| !odd && self.opts.want.contains(*s)) else {
-            if self.opts.layout {
-                push_raw(flow, dsr, None);
-            }
+            push_raw(flow, dsr, None);
             return;
         };
         macro_rules! put {

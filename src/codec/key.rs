@@ -20,6 +20,7 @@ fn ip_kind(kind: u8) -> bool {
     matches!(kind & 0x3f, key_kind::CLASSIC5TUPLE | key_kind::LAYER_3_MATRIX)
 }
 
+#[inline(always)]
 pub(crate) fn decode(subtype: u8, qual: u8, body: &[u8]) -> Dec<FlowKey> {
     let kind = subtype & !key_kind::REVERSE;
     let reversed = subtype & key_kind::REVERSE != 0;
@@ -76,6 +77,34 @@ pub(crate) fn decode(subtype: u8, qual: u8, body: &[u8]) -> Dec<FlowKey> {
         unreverse(&mut key);
     }
     Dec::Exact(key)
+}
+
+/// [`decode`] for a reader, into `slot` (left as it was when the key
+/// cannot be read). The IPv4 key of most records is built in its place.
+#[inline(always)]
+pub(crate) fn read_into(subtype: u8, qual: u8, body: &[u8], slot: &mut Option<FlowKey>) {
+    let kind = subtype & !key_kind::REVERSE;
+    if let (family::IPV4, true, Ok(b)) = (qual & 0x1f, ip_kind(kind), <&[u8; 16]>::try_from(body)) {
+        let key = slot.insert(FlowKey {
+            kind,
+            reversed: subtype & key_kind::REVERSE != 0,
+            qual,
+            addrs: KeyAddrs::Ipv4(Ipv4Key {
+                src: be32_at(b, 0),
+                dst: be32_at(b, 4),
+                proto: b[8],
+                tp_p: b[9],
+                l4: arr_at(b, 10),
+            }),
+        });
+        if key.reversed {
+            unreverse(key);
+        }
+        return;
+    }
+    if let Some(key) = decode(subtype, qual, body).value() {
+        *slot = Some(key);
+    }
 }
 
 /// The swap `ra` 3.0.8.2 applies to a key stored with the REVERSE bit.

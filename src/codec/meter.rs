@@ -48,6 +48,7 @@ fn body_len(l: Layout, per: usize) -> usize {
     (sides * per * l.width).div_ceil(4) * 4
 }
 
+#[inline(always)]
 pub(crate) fn decode_metrics(subtype: u8, qual: u8, body: &[u8]) -> Dec<Metrics> {
     let mut m = Metrics { subtype, qual, ..Metrics::default() };
     // Fast paths: the packets+bytes layouts argus writes most.

@@ -184,6 +184,7 @@ pub(crate) fn encode_jitter(j: &Jitter, out: &mut Vec<u8>) {
 
 // ---- IPATTR (0x48): src attr, src options, dst attr, dst options ---------
 
+#[inline(always)]
 pub(crate) fn decode_ipattr(subtype: u8, qual: u8, body: &[u8]) -> Dec<IpAttr> {
     let mut a = IpAttr { subtype, qual, ..IpAttr::default() };
     let mut r = Rd::new(body);

@@ -24,6 +24,19 @@ fn tcp_dir_at(b: &[u8; 116], o: usize) -> TcpDir {
     }
 }
 
+#[inline(always)]
+fn tcp_perf(b: &[u8; 116]) -> TcpPerf {
+    TcpPerf {
+        status: be32_at(b, 0),
+        state: be32_at(b, 4),
+        options: be32_at(b, 8),
+        syn_ack_usecs: be32_at(b, 12),
+        ack_dat_usecs: be32_at(b, 16),
+        src: tcp_dir_at(b, 20),
+        dst: tcp_dir_at(b, 68),
+    }
+}
+
 fn put_tcp_dir(w: &mut Wr, d: &TcpDir) {
     w.be32(d.lasttime.sec).be32(d.lasttime.usec).be32(d.status).be32(d.seqbase);
     w.be32(d.seq).be32(d.ack).be32(d.winnum).be32(d.bytes).be32(d.retrans);
@@ -34,18 +47,7 @@ fn typed(subtype: u8, body: &[u8]) -> Option<Network> {
     let mut r = Rd::new(body);
     let n = match (subtype, body.len()) {
         (network_subtype::EMPTY, 0) => Network::Empty,
-        (network_subtype::TCP_PERF, 116) => {
-            let b = <&[u8; 116]>::try_from(body).ok()?;
-            Network::Tcp(TcpPerf {
-                status: be32_at(b, 0),
-                state: be32_at(b, 4),
-                options: be32_at(b, 8),
-                syn_ack_usecs: be32_at(b, 12),
-                ack_dat_usecs: be32_at(b, 16),
-                src: tcp_dir_at(b, 20),
-                dst: tcp_dir_at(b, 68),
-            })
-        }
+        (network_subtype::TCP_PERF, 116) => Network::Tcp(tcp_perf(body.try_into().ok()?)),
         (network_subtype::TCP_INIT, 16) => Network::TcpInit(TcpInit {
             status: r.be32()?,
             seqbase: r.be32()?,
@@ -92,7 +94,18 @@ fn typed(subtype: u8, body: &[u8]) -> Option<Network> {
 
 /// Decodes a NETWORK DSR. Objects with an unexpected length or a non-zero
 /// qualifier become [`Network::Other`], whose bytes come back exactly.
+#[inline(always)]
 pub(crate) fn decode(subtype: u8, qual: u8, body: &[u8], pool: &mut BufferPool) -> Network {
+    // The TCP object of most records, built where the caller puts it.
+    if let (0, network_subtype::TCP_PERF, Ok(b)) = (qual, subtype, <&[u8; 116]>::try_from(body)) {
+        return Network::Tcp(tcp_perf(b));
+    }
+    decode_other(subtype, qual, body, pool)
+}
+
+/// [`decode`] of the objects other than a TCP PERF object.
+#[inline(never)]
+fn decode_other(subtype: u8, qual: u8, body: &[u8], pool: &mut BufferPool) -> Network {
     if qual == 0 {
         if let Some(n) = typed(subtype, body) {
             return n;

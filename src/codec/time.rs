@@ -63,6 +63,7 @@ fn frac_fits(ns: bool, usec: u32, nanos: u16) -> bool {
     !ns || (u64::from(usec) * 1000 + u64::from(nanos) <= u64::from(u32::MAX) && nanos < 1000)
 }
 
+#[inline(always)]
 pub(crate) fn decode(subtype: u8, qual: u8, len: u8, body: &[u8]) -> Dec<Time> {
     let ns = qual == time_qual::UTC_NANOSECONDS;
     let mut t = Time { subtype, qual, len, ..Time::default() };

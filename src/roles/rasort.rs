@@ -15,7 +15,7 @@ use crate::client::parallel::{self, Job};
 use crate::client::select::Selector;
 use crate::client::sorted::{KeyCollector, SortTable};
 use crate::client::{printing, role, usage};
-use crate::codec;
+use crate::codec::{self, SlotSet};
 use crate::diag::{Fatal, EXIT_OK};
 use crate::print::Printer;
 use crate::record::Record;
@@ -36,7 +36,7 @@ fn run(opts: ClientOptions) -> Result<i32, Fatal> {
     }
     // rasort checks the -w filters and the columns, then the filter, then
     // its sort keys.
-    let emitter = Emitter::for_sorted(&opts)?;
+    let mut emitter = Emitter::for_sorted(&opts)?;
     let filter = match opts.filter.effective() {
         Some(expr) => Some(role::compile_filter(&opts.prog, expr, opts.print.precision)?),
         None => None,
@@ -45,6 +45,8 @@ fn run(opts: ClientOptions) -> Result<i32, Fatal> {
         .map_err(|e| Fatal::err(e.to_string()))?;
     let mut output = EmitOutput::new(&opts, &emitter)?;
     let mut selector = Selector::new(&opts, filter).map_err(Fatal::err)?;
+    // The sorted records are decoded again only to be printed (as by ra).
+    emitter.read_only_with(selector.judge.decode_for(SlotSet::ALL));
 
     let view = Printer::new(printing::print_options(&opts)?).view_options();
     let decode = selector.judge.decode_for(spec.slots());

@@ -219,6 +219,7 @@ impl CanonTime {
 
     /// The timestamps as `ra` decodes the TIME DSR, before the repairs that
     /// depend on the packet counts.
+    #[inline(always)]
     fn decode(t: &crate::record::Time) -> CanonTime {
         let mut c = CanonTime::default();
         if t.subtype & (SRC_START | DST_START) != 0 {
@@ -514,7 +515,7 @@ impl<'a> View<'a> {
         View::with_options(rec, ViewOptions::default())
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn with_options(rec: &'a Record, opts: ViewOptions) -> View<'a> {
         match rec {
             Record::Mar(m) => View::Mar(m),
@@ -596,7 +597,7 @@ impl<'a> FlowView<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn new(flow: &'a Flow, opts: ViewOptions) -> FlowView<'a> {
         let metrics = flow.metrics.map(|m| [m.src, m.dst]);
         let [sm, dm] = metrics.unwrap_or_default();
@@ -607,122 +608,34 @@ impl<'a> FlowView<'a> {
             t.repair(spkts, dpkts, flow.icmp.is_some());
         }
         let net = canon_net(flow, spkts, dpkts);
-        let mut view = FlowView {
-            flow,
-            class: flow.header.class,
-            cause: (flow.header.cause << 4) | (flow.header.option & 0x0f),
-            key: flow.key.map(|k| display_key(k, flow)),
+        // The corrections work on the parts, and the view is put together
+        // once, last: it is large, and is built where the caller keeps it.
+        let mut p = Parts {
+            key: flow.key.as_ref().map(|k| display_key(k, flow)),
             swapped: false,
-            rmon: opts.rmon,
             time,
             metrics,
             net,
         };
-        view.correct_direction(opts);
+        p.correct_direction(opts);
 
-        if (spkts + dpkts) as f64 > 1000.0 && view.time.map_or(0.0, |t| t.dur()) == 0.0 {
-            view.cause = CAUSE_ERROR_BYTE;
-            if view.metrics.is_some() {
-                view.metrics = Some([DirMetrics::default(); 2]);
+        let mut cause = (flow.header.cause << 4) | (flow.header.option & 0x0f);
+        if (spkts + dpkts) as f64 > 1000.0 && p.time.map_or(0.0, |t| t.dur()) == 0.0 {
+            cause = CAUSE_ERROR_BYTE;
+            if p.metrics.is_some() {
+                p.metrics = Some([DirMetrics::default(); 2]);
             }
         }
-        view
-    }
-
-    /// `ra`'s direction corrections (`ArgusPerformCorrection`, on by
-    /// default), and the reversal of ARP records stored reversed.
-    fn correct_direction(&mut self, opts: ViewOptions) {
-        let Some(key) = self.key else { return };
-        let direction_bit = key.qual & family::DIRECTION != 0;
-        let [sm, dm] = self.metrics.unwrap_or_default();
-        match (key.kind, &key.addrs) {
-            (key_kind::CLASSIC5TUPLE | key_kind::LAYER_3_MATRIX, KeyAddrs::Ipv4(k))
-                if key.qual & family::FRAGMENT == 0 =>
-            {
-                match k.proto {
-                    ipproto::TCP
-                        if !direction_bit
-                            && self.tcp_should_reverse(k.sport(), k.dport(), sm, dm, opts) =>
-                    {
-                        self.reverse_key();
-                        self.turn_round();
-                        // ra marks the turn-around with its DIRECTION flag,
-                        // which lands on the TCP status word where it reads
-                        // as "normal close".
-                        if let NetObject::Tcp { tcp, .. } = &mut self.net {
-                            tcp.status |= crate::record::tcp_status::NORMAL_CLOSE;
-                        }
-                    }
-                    ipproto::ICMP if direction_bit && sm.pkts > 0 && dm.pkts == 0 => {
-                        let (t, c) = match self.net {
-                            NetObject::Icmp(o) => (o.icmp_type, o.icmp_code),
-                            _ => (0, 0),
-                        };
-                        if let Some(KeyAddrs::Ipv4(k)) = self.key.as_mut().map(|k| &mut k.addrs) {
-                            k.l4[0] = t;
-                            k.l4[1] = c;
-                        }
-                        // echo, timestamp, information and mask replies
-                        if matches!(t, 0 | 14 | 16 | 18) {
-                            self.reverse_key();
-                            self.turn_round();
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            (_, KeyAddrs::Arp(_)) if key.reversed => {
-                // The key stays as stored; everything else is turned round.
-                self.turn_round();
-            }
-            _ => {}
-        }
-    }
-
-    fn tcp_should_reverse(
-        &self,
-        sport: u16,
-        dport: u16,
-        sm: DirMetrics,
-        dm: DirMetrics,
-        opts: ViewOptions,
-    ) -> bool {
-        use crate::record::tcp_status::*;
-        let NetObject::Tcp { subtype, tcp } = self.net else { return false };
-        let status = tcp.status;
-        if status & (SYN | SYN_ACK) != 0 {
-            if status & SYN != 0 {
-                return false;
-            }
-            // Only the SYN-ACK was seen: the first packet came from the
-            // server. (ra's TCP_INIT test reads a field that is always zero
-            // in its converted object, so it never fires.)
-            let established = status & (ESTABLISHED | NORMAL_CLOSE | FIN | FIN_ACK) != 0;
-            match subtype {
-                net_subtype::TCP_STATUS => established,
-                net_subtype::TCP_PERF => {
-                    let syn_no_reset = tcp.src.flags & th::SYN != 0 && tcp.dst.flags & th::RST == 0;
-                    let busy = sm.pkts > 5 && dm.pkts > 5;
-                    let one_way_syn_fin = sm.pkts > 0
-                        && dm.pkts == 0
-                        && tcp.src.flags & th::FIN != 0
-                        && sm.bytes / sm.pkts > 60;
-                    established || (syn_no_reset && (busy || one_way_syn_fin))
-                }
-                _ => false,
-            }
-        } else {
-            let known = opts.known_tcp_service.is_some_and(|f| f(sport));
-            known && sport <= 1024 && dport > 1024 && sport != 20
-        }
-    }
-
-    /// Turns the key round the way `ra`'s `ArgusReverseRecord` does: IPv4
-    /// addresses and TCP/UDP ports, IPv6 addresses only (its port swap is a
-    /// no-op), Ethernet addresses and SAPs; other keys stay.
-    fn reverse_key(&mut self) {
-        if let Some(k) = self.key.as_mut() {
-            reverse_key(k);
+        FlowView {
+            flow,
+            class: flow.header.class,
+            cause,
+            key: p.key,
+            swapped: p.swapped,
+            rmon: opts.rmon,
+            time: p.time,
+            metrics: p.metrics,
+            net: p.net,
         }
     }
 
@@ -736,20 +649,9 @@ impl<'a> FlowView<'a> {
         v
     }
 
-    /// Turns the non-key parts round (`ArgusReverseRecord`): times,
-    /// metrics and the TCP object's sides swap; the other DSRs are read
-    /// through [`FlowView::sides`].
+    /// Turns the non-key parts round ([`turn_round`]).
     fn turn_round(&mut self) {
-        self.swapped = !self.swapped;
-        if let Some(t) = self.time.as_mut() {
-            *t = t.swapped();
-        }
-        if let Some([s, d]) = self.metrics.as_mut() {
-            std::mem::swap(s, d);
-        }
-        if let NetObject::Tcp { tcp, .. } = &mut self.net {
-            std::mem::swap(&mut tcp.src, &mut tcp.dst);
-        }
+        turn_round(&mut self.swapped, &mut self.time, &mut self.metrics, &mut self.net);
     }
 
     /// The record's times after `ra`'s repairs, oriented like the view.
@@ -919,6 +821,146 @@ impl<'a> FlowView<'a> {
     }
 }
 
+/// What `ra`'s direction corrections change, while [`FlowView::new`]
+/// makes them.
+struct Parts {
+    key: Option<FlowKey>,
+    swapped: bool,
+    time: Option<CanonTime>,
+    metrics: Option<[DirMetrics; 2]>,
+    net: NetObject,
+}
+
+impl Parts {
+    /// `ra`'s direction corrections (`ArgusPerformCorrection`, on by
+    /// default), and the reversal of ARP records stored reversed.
+    fn correct_direction(&mut self, opts: ViewOptions) {
+        let Some(key) = self.key else { return };
+        let direction_bit = key.qual & family::DIRECTION != 0;
+        let [sm, dm] = self.metrics.unwrap_or_default();
+        match (key.kind, &key.addrs) {
+            (key_kind::CLASSIC5TUPLE | key_kind::LAYER_3_MATRIX, KeyAddrs::Ipv4(k))
+                if key.qual & family::FRAGMENT == 0 =>
+            {
+                match k.proto {
+                    ipproto::TCP
+                        if !direction_bit
+                            && self.tcp_should_reverse(k.sport(), k.dport(), sm, dm, opts) =>
+                    {
+                        self.reverse_key();
+                        turn_round(
+                            &mut self.swapped,
+                            &mut self.time,
+                            &mut self.metrics,
+                            &mut self.net,
+                        );
+                        // ra marks the turn-around with its DIRECTION flag,
+                        // which lands on the TCP status word where it reads
+                        // as "normal close".
+                        if let NetObject::Tcp { tcp, .. } = &mut self.net {
+                            tcp.status |= crate::record::tcp_status::NORMAL_CLOSE;
+                        }
+                    }
+                    ipproto::ICMP if direction_bit && sm.pkts > 0 && dm.pkts == 0 => {
+                        let (t, c) = match self.net {
+                            NetObject::Icmp(o) => (o.icmp_type, o.icmp_code),
+                            _ => (0, 0),
+                        };
+                        if let Some(KeyAddrs::Ipv4(k)) = self.key.as_mut().map(|k| &mut k.addrs) {
+                            k.l4[0] = t;
+                            k.l4[1] = c;
+                        }
+                        // echo, timestamp, information and mask replies
+                        if matches!(t, 0 | 14 | 16 | 18) {
+                            self.reverse_key();
+                            turn_round(
+                                &mut self.swapped,
+                                &mut self.time,
+                                &mut self.metrics,
+                                &mut self.net,
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            (_, KeyAddrs::Arp(_)) if key.reversed => {
+                // The key stays as stored; everything else is turned round.
+                turn_round(&mut self.swapped, &mut self.time, &mut self.metrics, &mut self.net);
+            }
+            _ => {}
+        }
+    }
+
+    fn tcp_should_reverse(
+        &self,
+        sport: u16,
+        dport: u16,
+        sm: DirMetrics,
+        dm: DirMetrics,
+        opts: ViewOptions,
+    ) -> bool {
+        use crate::record::tcp_status::*;
+        let NetObject::Tcp { subtype, tcp } = self.net else { return false };
+        let status = tcp.status;
+        if status & (SYN | SYN_ACK) != 0 {
+            if status & SYN != 0 {
+                return false;
+            }
+            // Only the SYN-ACK was seen: the first packet came from the
+            // server. (ra's TCP_INIT test reads a field that is always zero
+            // in its converted object, so it never fires.)
+            let established = status & (ESTABLISHED | NORMAL_CLOSE | FIN | FIN_ACK) != 0;
+            match subtype {
+                net_subtype::TCP_STATUS => established,
+                net_subtype::TCP_PERF => {
+                    let syn_no_reset = tcp.src.flags & th::SYN != 0 && tcp.dst.flags & th::RST == 0;
+                    let busy = sm.pkts > 5 && dm.pkts > 5;
+                    let one_way_syn_fin = sm.pkts > 0
+                        && dm.pkts == 0
+                        && tcp.src.flags & th::FIN != 0
+                        && sm.bytes / sm.pkts > 60;
+                    established || (syn_no_reset && (busy || one_way_syn_fin))
+                }
+                _ => false,
+            }
+        } else {
+            let known = opts.known_tcp_service.is_some_and(|f| f(sport));
+            known && sport <= 1024 && dport > 1024 && sport != 20
+        }
+    }
+
+    /// Turns the key round the way `ra`'s `ArgusReverseRecord` does: IPv4
+    /// addresses and TCP/UDP ports, IPv6 addresses only (its port swap is a
+    /// no-op), Ethernet addresses and SAPs; other keys stay.
+    fn reverse_key(&mut self) {
+        if let Some(k) = self.key.as_mut() {
+            reverse_key(k);
+        }
+    }
+}
+
+/// Turns the non-key parts of a view round (`ArgusReverseRecord`): times,
+/// metrics and the TCP object's sides swap; the other DSRs are read
+/// through [`FlowView::sides`].
+fn turn_round(
+    swapped: &mut bool,
+    time: &mut Option<CanonTime>,
+    metrics: &mut Option<[DirMetrics; 2]>,
+    net: &mut NetObject,
+) {
+    *swapped = !*swapped;
+    if let Some(t) = time.as_mut() {
+        *t = t.swapped();
+    }
+    if let Some([s, d]) = metrics.as_mut() {
+        std::mem::swap(s, d);
+    }
+    if let NetObject::Tcp { tcp, .. } = net {
+        std::mem::swap(&mut tcp.src, &mut tcp.dst);
+    }
+}
+
 /// Per-direction packet rate and load as `ra` computes them when reading:
 /// `float` results of double arithmetic, zero for fewer than two packets.
 fn rate_and_load(side_dur: f32, dur: f32, m: DirMetrics) -> (f32, f32) {
@@ -942,7 +984,19 @@ fn rate_and_load(side_dur: f32, dur: f32, m: DirMetrics) -> (f32, f32) {
 /// un-reversed the IP keys and left ARP keys as stored, like `ra`). An ARP
 /// key the codec kept as bytes (an unexpected length) is read as `ra`
 /// reads it.
-fn display_key(mut k: FlowKey, flow: &Flow) -> FlowKey {
+#[inline(always)]
+fn display_key(k: &FlowKey, flow: &Flow) -> FlowKey {
+    // Every record has a key: the common ones are shown as stored.
+    match k.addrs {
+        KeyAddrs::Other { .. } | KeyAddrs::Arp(_) => arp_display_key(*k, flow),
+        _ => *k,
+    }
+}
+
+/// [`display_key`] of the keys `ra` reads otherwise than stored.
+#[cold]
+#[inline(never)]
+fn arp_display_key(mut k: FlowKey, flow: &Flow) -> FlowKey {
     match k.addrs {
         KeyAddrs::Other { bytes, len }
             if matches!(k.family(), family::ARP | family::RARP) && len >= 12 =>
