@@ -138,16 +138,7 @@ impl TimeFormatter {
         let slot = self.slot(t.sec);
         let c = &self.cache[slot];
         let digits = self.precision.min(6);
-        let u = t.usec as usize;
-        let (hi, mid, lo) = (u / 10_000, u / 100 % 100, u % 100);
-        let frac = [
-            DIGIT_PAIRS[hi * 2],
-            DIGIT_PAIRS[hi * 2 + 1],
-            DIGIT_PAIRS[mid * 2],
-            DIGIT_PAIRS[mid * 2 + 1],
-            DIGIT_PAIRS[lo * 2],
-            DIGIT_PAIRS[lo * 2 + 1],
-        ];
+        let frac = six_digits(t.usec);
         Some(TimeParts {
             text: &c.text,
             fracs: &c.fracs,
@@ -183,16 +174,7 @@ impl TimeFormatter {
             // All six digits, then as many as the precision shows (the
             // same as the quotient zero padded to that many digits).
             let digits = self.precision.min(6);
-            let u = usec as usize;
-            let (hi, mid, lo) = (u / 10_000, u / 100 % 100, u % 100);
-            let six = [
-                DIGIT_PAIRS[hi * 2],
-                DIGIT_PAIRS[hi * 2 + 1],
-                DIGIT_PAIRS[mid * 2],
-                DIGIT_PAIRS[mid * 2 + 1],
-                DIGIT_PAIRS[lo * 2],
-                DIGIT_PAIRS[lo * 2 + 1],
-            ];
+            let six = six_digits(usec);
             push_bytes(out, &six[..digits]);
         }
     }
@@ -236,6 +218,21 @@ impl TimeFormatter {
         }
         out
     }
+}
+
+/// `%06u` of microseconds below 1,000,000, as six ASCII digits.
+#[inline]
+fn six_digits(usec: u32) -> [u8; 6] {
+    let u = usec as usize;
+    let (hi, mid, lo) = (u / 10_000, u / 100 % 100, u % 100);
+    [
+        DIGIT_PAIRS[hi * 2],
+        DIGIT_PAIRS[hi * 2 + 1],
+        DIGIT_PAIRS[mid * 2],
+        DIGIT_PAIRS[mid * 2 + 1],
+        DIGIT_PAIRS[lo * 2],
+        DIGIT_PAIRS[lo * 2 + 1],
+    ]
 }
 
 fn parse(format: &str, xml: bool) -> Vec<Seg> {

@@ -832,6 +832,11 @@ struct Parts {
 }
 
 impl Parts {
+    /// Everything but the key turned round (see [`turn_round`]).
+    fn turn_round(&mut self) {
+        turn_round(&mut self.swapped, &mut self.time, &mut self.metrics, &mut self.net);
+    }
+
     /// `ra`'s direction corrections (`ArgusPerformCorrection`, on by
     /// default), and the reversal of ARP records stored reversed.
     fn correct_direction(&mut self, opts: ViewOptions) {
@@ -848,12 +853,7 @@ impl Parts {
                             && self.tcp_should_reverse(k.sport(), k.dport(), sm, dm, opts) =>
                     {
                         self.reverse_key();
-                        turn_round(
-                            &mut self.swapped,
-                            &mut self.time,
-                            &mut self.metrics,
-                            &mut self.net,
-                        );
+                        self.turn_round();
                         // ra marks the turn-around with its DIRECTION flag,
                         // which lands on the TCP status word where it reads
                         // as "normal close".
@@ -873,12 +873,7 @@ impl Parts {
                         // echo, timestamp, information and mask replies
                         if matches!(t, 0 | 14 | 16 | 18) {
                             self.reverse_key();
-                            turn_round(
-                                &mut self.swapped,
-                                &mut self.time,
-                                &mut self.metrics,
-                                &mut self.net,
-                            );
+                            self.turn_round();
                         }
                     }
                     _ => {}
@@ -886,7 +881,7 @@ impl Parts {
             }
             (_, KeyAddrs::Arp(_)) if key.reversed => {
                 // The key stays as stored; everything else is turned round.
-                turn_round(&mut self.swapped, &mut self.time, &mut self.metrics, &mut self.net);
+                self.turn_round();
             }
             _ => {}
         }
