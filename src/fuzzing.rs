@@ -9,6 +9,7 @@
 //! -> encode is the identity, ...): there a panic is a finding too.
 
 use crate::codec::{self, index, DecodeOptions, RecordBuf, Records, SlotSet};
+use crate::print::{PrintOptions, Printer};
 use std::io::Read;
 
 /// A fuzz target: its name (the cargo-fuzz binary and the regression
@@ -140,7 +141,9 @@ pub fn remote_handshake(data: &[u8]) {
 
 /// Any input read as an argus stream: every record the scanner delivers
 /// decodes, re-encodes to the same bytes and decodes to the same model;
-/// the read-only fast path and the chunk index agree with the scanner.
+/// the read-only fast path and the chunk index agree with the scanner,
+/// and each record prints as text in the shapes `ra` has (the default
+/// columns through the fixed-width writer, a wide `-s` list, delimited).
 /// Short inputs get a valid initial MAR in front so they reach the loop.
 pub fn record_roundtrip(data: &[u8]) {
     let owned;
@@ -158,6 +161,8 @@ pub fn record_roundtrip(data: &[u8]) {
     let mut ro = RecordBuf::with_options(DecodeOptions::read_only(SlotSet::ALL));
     let mut out = Vec::new();
     let mut offsets = Vec::new();
+    let mut printers: Vec<Printer> = text_shapes().into_iter().map(Printer::new).collect();
+    let mut text = Vec::new();
     let mut records = Records::new(data);
     for r in records.by_ref() {
         offsets.push(r.offset);
@@ -169,7 +174,11 @@ pub fn record_roundtrip(data: &[u8]) {
             let again = codec::decode(&out).expect("re-encoded record decodes");
             assert_eq!(again, rec, "decode -> encode -> decode");
         }
-        let _ = ro.decode_ref(&r).expect("read-only decode of a decodable record");
+        let shown = ro.decode_ref(&r).expect("read-only decode of a decodable record");
+        for p in &mut printers {
+            text.clear();
+            p.print_at(shown, Some(r.offset), &mut text);
+        }
         let v = codec::FlowView::new(r.bytes);
         let _ = (v.header(), v.metrics(), v.key(), v.time(), v.transport(), v.ipattr(), v.encaps());
         if let crate::record::Record::Flow(mut f) = rec {
@@ -188,6 +197,20 @@ pub fn record_roundtrip(data: &[u8]) {
         .flat_map(|c| Records::range(data, c.start, c.end).map(|r| r.offset))
         .collect();
     assert_eq!(from_chunks, offsets, "chunk index and scanner find the same records");
+}
+
+/// Print options of the text shapes [`record_roundtrip`] prints in.
+fn text_shapes() -> Vec<PrintOptions> {
+    let mut wide = PrintOptions::default();
+    let _ = wide.apply_field_spec(&[
+        "stime ltime dur trans flgs proto saddr sport dir daddr dport pkts bytes rate load sttl \
+         dttl sipid dipid smac dmac sloss dloss sjit djit suser:32 duser:32 state",
+    ]);
+    let mut csv = PrintOptions::default();
+    csv.set_delimiter(b',');
+    csv.unix_time = true;
+    csv.names = csv.names.next();
+    vec![PrintOptions::default(), wide, csv]
 }
 
 /// A deterministic stand-in for a fuzzer where libFuzzer is not available
