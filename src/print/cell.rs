@@ -183,12 +183,12 @@ impl CellWriter {
             State => push_bytes(out, state_text(v, self.state_style).as_bytes()),
             Cause => push_bytes(out, cause_name(v.cause).as_bytes()),
             Pkts => match v.metrics() {
-                Some([s, d]) => self.count(out, s.pkts + d.pkts),
+                Some([s, d]) => self.count(out, s.pkts.wrapping_add(d.pkts)),
                 None => return Layout::Skip,
             },
             Bytes => {
                 if let Some([s, d]) = v.metrics() {
-                    self.count(out, s.bytes + d.bytes);
+                    self.count(out, s.bytes.wrapping_add(d.bytes));
                 }
             }
             Spkts | Dpkts | Sbytes | Dbytes | Appbytes | Sappbytes | Dappbytes => {

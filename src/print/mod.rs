@@ -313,8 +313,8 @@ fn plain_count(
 ) -> Option<u64> {
     use crate::record::field::{FieldId, StateStyle, Value};
     match id {
-        FieldId::Pkts => v.metrics().map(|[s, d]| s.pkts + d.pkts),
-        FieldId::Bytes => v.metrics().map(|[s, d]| s.bytes + d.bytes),
+        FieldId::Pkts => v.metrics().map(|[s, d]| s.pkts.wrapping_add(d.pkts)),
+        FieldId::Bytes => v.metrics().map(|[s, d]| s.bytes.wrapping_add(d.bytes)),
         FieldId::Spkts | FieldId::Dpkts | FieldId::Sbytes | FieldId::Dbytes => {
             match v.value(id, StateStyle::Words) {
                 Value::U64(n) => Some(n),

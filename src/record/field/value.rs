@@ -199,13 +199,13 @@ impl<'a> FlowView<'a> {
             },
             Proto => self.proto_number(),
             Sport | Dport => self.port(id == Sport),
-            Pkts => m(sm.pkts + dm.pkts),
+            Pkts => m(sm.pkts.wrapping_add(dm.pkts)),
             Spkts => m(sm.pkts),
             Dpkts => m(dm.pkts),
-            Bytes => m(sm.bytes + dm.bytes),
+            Bytes => m(sm.bytes.wrapping_add(dm.bytes)),
             Sbytes => m(sm.bytes),
             Dbytes => m(dm.bytes),
-            Appbytes => m(sm.appbytes + dm.appbytes),
+            Appbytes => m(sm.appbytes.wrapping_add(dm.appbytes)),
             Sappbytes => m(sm.appbytes),
             Dappbytes => m(dm.appbytes),
             Smeansz | Dmeansz => {
@@ -223,7 +223,7 @@ impl<'a> FlowView<'a> {
                 let (s, d) = (id != Dploss, id != Sploss);
                 let loss = self.loss(s, d);
                 let pkts = match id {
-                    Ploss => sm.pkts + dm.pkts,
+                    Ploss => sm.pkts.wrapping_add(dm.pkts),
                     Sploss => sm.pkts,
                     _ => dm.pkts,
                 } as i32;
@@ -417,7 +417,7 @@ impl<'a> FlowView<'a> {
             Pcr | Abr => Value::F64(self.app_byte_ratio()),
             Tf | Stf | Dtf => {
                 let (a, b) = match id {
-                    Tf => (sm.appbytes + dm.appbytes, sm.bytes + dm.bytes),
+                    Tf => (sm.appbytes.wrapping_add(dm.appbytes), sm.bytes.wrapping_add(dm.bytes)),
                     Stf => (sm.appbytes, sm.bytes),
                     _ => (dm.appbytes, dm.bytes),
                 };
@@ -584,7 +584,7 @@ impl<'a> FlowView<'a> {
         if self.metrics().is_none() {
             return 0.0;
         }
-        let pkts = (self.src().pkts + self.dst().pkts) as i64 - 1;
+        let pkts = (self.src().pkts.wrapping_add(self.dst().pkts) as i64).wrapping_sub(1);
         let secs = self.time().map_or(0.0, |t| t.dur());
         if pkts > 0 && secs > 0.0 {
             pkts as f32 / secs
@@ -671,7 +671,7 @@ impl<'a> FlowView<'a> {
     pub fn app_byte_ratio(&self) -> f64 {
         let Some([s, d]) = self.metrics() else { return 0.0 };
         let n = s.appbytes as i64 - d.appbytes as i64;
-        let total = (s.appbytes + d.appbytes) as f64;
+        let total = s.appbytes.wrapping_add(d.appbytes) as f64;
         if total > 0.0 {
             n as f64 / total
         } else {

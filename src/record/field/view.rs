@@ -396,7 +396,7 @@ impl CanonTime {
             self.dst = z;
             self.bits &= !(DST_START | DST_END);
         }
-        if spkts + dpkts == 1 {
+        if spkts.wrapping_add(dpkts) == 1 {
             if spkts == 1 && self.src_dur() != 0.0 {
                 if !has_icmp_dsr {
                     self.src.start = self.src.end;
@@ -551,7 +551,7 @@ impl<'a> FlowView<'a> {
     pub fn agr(&self) -> Option<Agr> {
         self.flow.agr.or_else(|| {
             let [s, d] = self.metrics.unwrap_or_default();
-            (s.pkts + d.pkts > 0).then(|| {
+            (s.pkts.wrapping_add(d.pkts) > 0).then(|| {
                 // The duration of the stored times, before ra's repairs.
                 let x = self.flow.time.as_ref().map_or(0.0, |t| CanonTime::decode(t).dur());
                 let act = StatBlock { n: 1, min: x, mean: x, stddev: 0.0, max: x, fdist: [0; 8] };
@@ -620,7 +620,7 @@ impl<'a> FlowView<'a> {
         p.correct_direction(opts);
 
         let mut cause = (flow.header.cause << 4) | (flow.header.option & 0x0f);
-        if (spkts + dpkts) as f64 > 1000.0 && p.time.map_or(0.0, |t| t.dur()) == 0.0 {
+        if spkts.wrapping_add(dpkts) as f64 > 1000.0 && p.time.map_or(0.0, |t| t.dur()) == 0.0 {
             cause = CAUSE_ERROR_BYTE;
             if p.metrics.is_some() {
                 p.metrics = Some([DirMetrics::default(); 2]);
