@@ -964,11 +964,15 @@ fn rate_and_load(side_dur: f32, dur: f32, m: DirMetrics) -> (f32, f32) {
         seconds = dur as f64;
     }
     if seconds > 0.0 && m.pkts > 1 {
+        // ra keeps the count in a C int. A count whose low 32 bits are 0
+        // would trap there (a division by zero); here it gives no bytes
+        // per packet.
         let pkts = m.pkts as i32;
-        let per_packet = (m.bytes as i64 / pkts as i64) as i32;
-        let rate = (((pkts - 1) as f64) as f32 as f64 / seconds) as f32;
-        let load =
-            ((((m.bytes as i64 - per_packet as i64) as f64 * 8.0) as f32) as f64 / seconds) as f32;
+        let per_packet = (m.bytes as i64).checked_div(i64::from(pkts)).unwrap_or(0) as i32;
+        let rate = ((pkts.wrapping_sub(1) as f64) as f32 as f64 / seconds) as f32;
+        let load = ((((m.bytes as i64).wrapping_sub(i64::from(per_packet)) as f64 * 8.0) as f32)
+            as f64
+            / seconds) as f32;
         (rate, load)
     } else {
         (0.0, 0.0)
