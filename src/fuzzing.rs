@@ -9,8 +9,10 @@
 //! -> encode is the identity, ...): there a panic is a finding too.
 
 use crate::codec::{self, index, DecodeOptions, RecordBuf, Records, SlotSet};
+use crate::filter::Filter;
 use crate::print::{PrintOptions, Printer};
 use std::io::Read;
+use std::sync::OnceLock;
 
 /// A fuzz target: its name (the cargo-fuzz binary and the regression
 /// folder `tests/data/regress/<name>`) and its entry point.
@@ -142,8 +144,10 @@ pub fn remote_handshake(data: &[u8]) {
 /// Any input read as an argus stream: every record the scanner delivers
 /// decodes, re-encodes to the same bytes and decodes to the same model;
 /// the read-only fast path and the chunk index agree with the scanner,
-/// and each record prints as text in the shapes `ra` has (the default
-/// columns through the fixed-width writer, a wide `-s` list, delimited).
+/// each record prints as text in the shapes `ra` has (the default
+/// columns through the fixed-width writer, a wide `-s` list, delimited),
+/// and the filter's bytes-level readers give the verdict the decoded
+/// record gets (see [`stored_filters`]).
 /// Short inputs get a valid initial MAR in front so they reach the loop.
 pub fn record_roundtrip(data: &[u8]) {
     let owned;
@@ -173,6 +177,15 @@ pub fn record_roundtrip(data: &[u8]) {
         if !r.initial {
             let again = codec::decode(&out).expect("re-encoded record decodes");
             assert_eq!(again, rec, "decode -> encode -> decode");
+            for f in stored_filters() {
+                let want = f.matches(&rec);
+                for got in f.matches_bytes_each(r.bytes).into_iter().flatten() {
+                    assert_eq!(
+                        got, want,
+                        "a bytes-level filter verdict differs from the decoded record's"
+                    );
+                }
+            }
         }
         let shown = ro.decode_ref(&r).expect("read-only decode of a decodable record");
         for p in &mut printers {
@@ -197,6 +210,27 @@ pub fn record_roundtrip(data: &[u8]) {
         .flat_map(|c| Records::range(data, c.start, c.end).map(|r| r.offset))
         .collect();
     assert_eq!(from_chunks, offsets, "chunk index and scanner find the same records");
+}
+
+/// Filters whose verdicts [`record_roundtrip`] checks from the bytes
+/// (`ra -w`'s path) against the decoded record: the key, counters, the
+/// TCP object and the IP attributes, compiled once (compiling is far
+/// dearer than judging).
+fn stored_filters() -> &'static [Filter] {
+    static FILTERS: OnceLock<Vec<Filter>> = OnceLock::new();
+    FILTERS.get_or_init(|| {
+        [
+            "tcp and dst port 443 and bytes gt 1000",
+            "udp or icmp or arp",
+            "host 10.0.0.1 or net 192.168.0.0/16 or src port 53",
+            "ipv6 and not port 53 and pkts gt 2",
+            "syn and not rst and ttl lt 64",
+            "srcid 1.2.3.4 or tos gt 0 or appbytes eq 0",
+        ]
+        .iter()
+        .filter_map(|e| Filter::compile(e).ok())
+        .collect()
+    })
 }
 
 /// Print options of the text shapes [`record_roundtrip`] prints in.

@@ -317,8 +317,8 @@ impl Job for Emitter {
             if let Record::Flow(f) = item.record {
                 // (no METER DSR counts nothing)
                 if let Some(m) = &f.metrics {
-                    totals.pkts += m.src.pkts + m.dst.pkts;
-                    totals.bytes += m.src.bytes + m.dst.bytes;
+                    totals.pkts = totals.pkts.wrapping_add(m.src.pkts.wrapping_add(m.dst.pkts));
+                    totals.bytes = totals.bytes.wrapping_add(m.src.bytes.wrapping_add(m.dst.bytes));
                 }
             }
         }

@@ -350,8 +350,8 @@ impl Selector {
         self.totals.mar_records += totals.mar_records;
         self.totals.far_records += totals.far_records;
         self.totals.event_records += totals.event_records;
-        self.totals.pkts += totals.pkts;
-        self.totals.bytes += totals.bytes;
+        self.totals.pkts = self.totals.pkts.wrapping_add(totals.pkts);
+        self.totals.bytes = self.totals.bytes.wrapping_add(totals.bytes);
         self.counter.total += matched;
     }
 }

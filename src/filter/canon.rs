@@ -396,7 +396,7 @@ pub struct Lazy<'a> {
 /// decides.
 pub fn needs_correction(parts: &Parts, opts: &ViewOptions) -> bool {
     let (s, d) = parts.metrics.map_or((0, 0), |m| (m.src.pkts, m.dst.pkts));
-    if s + d > 1000 {
+    if s.wrapping_add(d) > 1000 {
         return true;
     }
     let Some(key) = parts.key else { return false };
@@ -593,7 +593,9 @@ impl<'s, 'a> View<'s, 'a> {
                 // makes up for any flow that carried packets.
                 None => match p.agr {
                     Some(a) => Some(a.count as u64),
-                    None => self.metrics().filter(|(s, d)| s.pkts + d.pkts > 0).map(|_| 1),
+                    None => {
+                        self.metrics().filter(|(s, d)| s.pkts.wrapping_add(d.pkts) > 0).map(|_| 1)
+                    }
                 },
             },
             NetSubtype | NetStatus | NetTcpOptions | NetIcmpType | NetSrcFlags | NetDstFlags

@@ -250,8 +250,8 @@ impl Job for Aggregation {
         if self.summary {
             if let crate::record::Record::Flow(f) = item.record {
                 let (s, d) = (f.src_metrics(), f.dst_metrics());
-                totals.pkts += s.pkts + d.pkts;
-                totals.bytes += s.bytes + d.bytes;
+                totals.pkts = totals.pkts.wrapping_add(s.pkts.wrapping_add(d.pkts));
+                totals.bytes = totals.bytes.wrapping_add(s.bytes.wrapping_add(d.bytes));
             }
         }
         acc.table.add(item.record);
