@@ -7,7 +7,7 @@
 
 use super::addr::{push_ipv4, push_ipv6, push_mac};
 use super::names;
-use super::numfmt::{push_abbreviated, push_bytes, push_fixed, push_hex, push_i64, push_u64};
+use super::numfmt::{hex4, push_abbreviated, push_bytes, push_fixed, push_hex, push_i64, push_u64};
 use super::options::{CidrMode, Column, NameMode, PrintOptions, UserDataEncoding};
 use super::timefmt::TimeFormatter;
 use crate::record::field::{
@@ -50,10 +50,7 @@ fn push_short(out: &mut Vec<u8>, t: Short) {
     match t {
         Short::Str(s) => push_bytes(out, s.as_bytes()),
         Short::Num(n) => push_u64(out, n),
-        Short::Hex(n) => {
-            push_bytes(out, b"0x");
-            push_hex(out, n as u64, 4);
-        }
+        Short::Hex(n) => push_bytes(out, &hex4(n)),
     }
 }
 

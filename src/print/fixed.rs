@@ -11,7 +11,7 @@
 
 use super::addr::{ipv6_text, IPV6_TEXT_MAX};
 use super::cell::{CellWriter, Layout, Short};
-use super::numfmt::copy_short;
+use super::numfmt::{copy_short, hex4, write_digits};
 use super::options::Column;
 use crate::record::field::{dir_text, flags_text, state_text, FieldId, FlowView, View};
 
@@ -230,24 +230,6 @@ fn put(dst: &mut [u8], text: &[u8]) {
     }
 }
 
-/// Writes `v` in decimal filling `buf` exactly (its length is the digit
-/// count).
-#[inline(always)]
-fn write_digits(buf: &mut [u8], mut v: u64) {
-    use super::numfmt::DIGIT_PAIRS;
-    let mut i = buf.len();
-    while i >= 2 {
-        let d = (v % 100) as usize * 2;
-        v /= 100;
-        buf[i - 2] = DIGIT_PAIRS[d];
-        buf[i - 1] = DIGIT_PAIRS[d + 1];
-        i -= 2;
-    }
-    if i == 1 {
-        buf[0] = b'0' + (v % 10) as u8;
-    }
-}
-
 /// Writes the dotted quad of `a` right-aligned in a column of `width`.
 #[inline(always)]
 fn ipv4(line: &mut Line, a: u32, width: usize) {
@@ -271,13 +253,6 @@ fn ipv4(line: &mut Line, a: u32, width: usize) {
     }
     dst[width..width + 4].copy_from_slice(b"    ");
     line.pos += width + 1;
-}
-
-/// `0x` and the four hex digits of `n`.
-fn hex4(n: u16) -> [u8; 6] {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let d = |i: u32| HEX[((n >> (4 * i)) & 0xf) as usize];
-    [b'0', b'x', d(3), d(2), d(1), d(0)]
 }
 
 /// Writes an IPv6 address right-aligned in a column of `width` (a call of

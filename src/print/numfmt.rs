@@ -80,6 +80,31 @@ pub fn push_u64(out: &mut Vec<u8>, mut v: u64) {
     push_bytes(out, &buf[i..]);
 }
 
+/// Writes `v` in decimal filling `buf` exactly (its length is the digit
+/// count, e.g. `v.checked_ilog10().unwrap_or(0) + 1`).
+#[inline(always)]
+pub fn write_digits(buf: &mut [u8], mut v: u64) {
+    let mut i = buf.len();
+    while i >= 2 {
+        let d = (v % 100) as usize * 2;
+        v /= 100;
+        buf[i - 2] = DIGIT_PAIRS[d];
+        buf[i - 1] = DIGIT_PAIRS[d + 1];
+        i -= 2;
+    }
+    if i == 1 {
+        buf[0] = b'0' + (v % 10) as u8;
+    }
+}
+
+/// `0x` and the four lower-case hex digits of `n` (ICMP words, IP ids).
+#[inline]
+pub fn hex4(n: u16) -> [u8; 6] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let d = |i: u32| HEX[((n >> (4 * i)) & 0xf) as usize];
+    [b'0', b'x', d(3), d(2), d(1), d(0)]
+}
+
 /// Appends `v` in decimal with a sign when negative.
 pub fn push_i64(out: &mut Vec<u8>, v: i64) {
     if v < 0 {

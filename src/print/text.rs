@@ -3,7 +3,7 @@
 //! one space, `addr.port` joining, delimited output, the header line.
 
 use super::cell::Layout;
-use super::numfmt::{copy_short, push_bytes, push_spaces};
+use super::numfmt::{copy_short, push_bytes, push_spaces, write_digits};
 use super::options::{Column, PrintOptions, UserDataEncoding};
 use crate::record::field::FieldId;
 
@@ -69,22 +69,6 @@ pub fn fit(out: &mut Vec<u8>, text: &[u8], layout: Layout, width: usize, variabl
             push_bytes(out, t);
             pad(out, n - t.len());
         }
-    }
-}
-
-/// Writes `v` in decimal filling `buf` exactly (its length is the digit
-/// count).
-fn write_digits(buf: &mut [u8], mut v: u64) {
-    let mut i = buf.len();
-    while i >= 2 {
-        let d = (v % 100) as usize;
-        v /= 100;
-        buf[i - 2] = b'0' + (d / 10) as u8;
-        buf[i - 1] = b'0' + (d % 10) as u8;
-        i -= 2;
-    }
-    if i == 1 {
-        buf[0] = b'0' + (v % 10) as u8;
     }
 }
 
