@@ -33,15 +33,21 @@ impl<T> Dec<T> {
 /// rule. `None` if fewer than 4 header bytes are available.
 #[inline]
 pub fn dsr_len(b: &[u8]) -> Option<usize> {
-    let h: [u8; 4] = b.get(..4)?.try_into().ok()?;
-    let words = if h[0] & 0x80 != 0 {
+    Some(dsr_words(*b.first_chunk::<4>()?) * 4)
+}
+
+/// Length in 32-bit words of the DSR with this header, by `ra`'s rule: one
+/// word for the short form (bit 7 of the type), a 16-bit length when bit 7
+/// of the subtype says so, else the 8-bit length byte.
+#[inline(always)]
+pub fn dsr_words(h: [u8; 4]) -> usize {
+    if h[0] & 0x80 != 0 {
         1
     } else if h[1] & 0x80 != 0 {
         usize::from(u16::from_be_bytes([h[2], h[3]]))
     } else {
         usize::from(h[3])
-    };
-    Some(words * 4)
+    }
 }
 
 /// The DSR that starts at byte `pos` of `record` as (subtype, qualifier,

@@ -7,7 +7,7 @@
 //! [`Flow::trailing`]. A second DSR of a type already seen replaces the
 //! first for reading (`ra` keeps the last); the first is kept raw.
 
-use super::dsr::{dsr_len, Dec};
+use super::dsr::{dsr_len, dsr_words, Dec};
 use super::{key, meter, misc, network, time, DecodeError, EncodeError};
 use crate::record::*;
 
@@ -198,17 +198,11 @@ fn decode_read_only(bytes: &[u8], flow: &mut Flow, want: SlotSet) -> DsrWalk {
         if at >= bytes.len() {
             return DsrWalk::Complete;
         }
-        let Some(&[t, st, q, len8]) = bytes.get(at..).and_then(|r| r.first_chunk::<4>()) else {
+        let Some(&h) = bytes.get(at..).and_then(|r| r.first_chunk::<4>()) else {
             return DsrWalk::Overrun { at };
         };
-        // dsr_len's rule, on the header bytes at hand.
-        let words = if t & 0x80 != 0 {
-            1
-        } else if st & 0x80 != 0 {
-            usize::from(u16::from_be_bytes([q, len8]))
-        } else {
-            usize::from(len8)
-        };
+        let [t, st, q, len8] = h;
+        let words = dsr_words(h);
         if words == 0 {
             return DsrWalk::ZeroLength { at, before_time: !time_before(bytes, at) };
         }
