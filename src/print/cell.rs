@@ -500,19 +500,11 @@ impl CellWriter {
 
     /// saddr / daddr.
     fn address(&self, col: &Column, v: &FlowView, src: bool, out: &mut Vec<u8>) {
-        if let Some(FlowKey { kind, qual, addrs: KeyAddrs::Ipv4(a), .. }) = v.key {
-            // The common case first: an IPv4 address without a mask or a
-            // name (what the general path below does for it).
-            let kind = kind & 0x3f;
-            if (kind == key_kind::CLASSIC5TUPLE || kind == key_kind::LAYER_3_MATRIX)
-                && qual & (family::FRAGMENT | family::MASKLEN) == 0
-                && self.names != NameMode::All
-                && col.format.as_deref().is_none_or(str::is_empty)
-            {
-                push_ipv4(out, if src { a.src } else { a.dst });
-                self.cidr_suffix(out, 32, 32);
-                return;
-            }
+        // The common case first: the bare dotted quad (what the general
+        // path below writes for it).
+        if let Some(a) = self.plain_ipv4(col.format.as_deref().is_none_or(str::is_empty), v, src) {
+            push_ipv4(out, a);
+            return;
         }
         let masklen = |k: &crate::record::FlowKey, full: u8| -> u8 {
             if k.qual & family::FRAGMENT != 0 {
@@ -716,9 +708,9 @@ impl CellWriter {
 
     /// The address of the common address cell: an IPv4 address without a
     /// mask, a name or a format (what [`CellWriter::address`] writes as
-    /// the bare dotted quad); `None` for every other case.
+    /// the bare dotted quad); `None` for every other case. `unformatted`:
+    /// the column has no `:fmt` format.
     #[inline]
-    /// `unformatted`: the column has no `:fmt` format.
     pub(super) fn plain_ipv4(&self, unformatted: bool, v: &FlowView, src: bool) -> Option<u32> {
         let FlowKey { kind, qual, addrs: KeyAddrs::Ipv4(a), .. } = v.key.as_ref()? else {
             return None;
