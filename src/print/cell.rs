@@ -54,6 +54,16 @@ fn push_short(out: &mut Vec<u8>, t: Short) {
     }
 }
 
+/// Width of a time column of `width`: `ra` adds the precision to `stime`
+/// only when its text has a `.` (`dot`), always to the others.
+pub(super) fn time_width(field: FieldId, width: usize, precision: usize, dot: bool) -> usize {
+    if field == FieldId::Stime && !dot {
+        width
+    } else {
+        width + precision
+    }
+}
+
 /// Per-output settings and state the cells need.
 pub struct CellWriter {
     pub names: NameMode,
@@ -130,20 +140,11 @@ impl CellWriter {
                     };
                     let start = out.len();
                     self.times.push(out, t);
-                    (Layout::Right, self.time_width(col.field, w, &out[start..]))
+                    let dot = out[start..].contains(&b'.');
+                    (Layout::Right, time_width(col.field, w, self.precision, dot))
                 }
                 _ => (self.write_flow(col, f, out), w),
             },
-        }
-    }
-
-    /// Width of a time column: `ra` adds the precision to `stime` only when
-    /// the text has a `.`, always to the others.
-    fn time_width(&self, f: FieldId, w: usize, text: &[u8]) -> usize {
-        if f == FieldId::Stime && !text.contains(&b'.') {
-            w
-        } else {
-            w + self.precision
         }
     }
 
@@ -895,7 +896,7 @@ impl CellWriter {
                 };
                 let start = out.len();
                 self.times.push(out, t);
-                let w = self.time_width(col.field, w, &out[start..]);
+                let w = time_width(col.field, w, self.precision, out[start..].contains(&b'.'));
                 return (Layout::Right, w);
             }
             Rtime => {

@@ -10,7 +10,7 @@
 //! scratch buffer and fitted as [`super::text::fit`] would.
 
 use super::addr::{ipv6_text, IPV6_TEXT_MAX};
-use super::cell::{CellWriter, Layout, Short};
+use super::cell::{time_width, CellWriter, Layout, Short};
 use super::numfmt::{copy_short, hex4, write_digits};
 use super::options::Column;
 use crate::record::field::{dir_text, flags_text, state_text, FieldId, FlowView, View};
@@ -287,8 +287,7 @@ pub fn flow_line(
                 let precision = cells.precision;
                 match cells.times.parts(t) {
                     Some(p) => {
-                        let width =
-                            if slot.kind == Kind::Stime && !p.dot { w } else { w + precision };
+                        let width = time_width(slot.field, w, precision, p.dot);
                         if p.len <= width {
                             let dst = line.room(width + SLACK);
                             let mut at = width - p.len;
